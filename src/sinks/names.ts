@@ -1,0 +1,137 @@
+// The metric contract in one table: every family, label and bucket both sinks, the docs and the dashboard
+// checks derive from. Nothing else spells a metric name. See CONTRACT §2–3 (reproduced in docs/metrics.md).
+
+/** Prometheus label names and the OpenTelemetry attribute key each one comes from. */
+export const LABELS = {
+  kafka_error_code: 'kafka.error.code',
+  error_type: 'error.type',
+  kafka_error_category: 'kafka.error.category',
+  kafka_error_retriable: 'kafka.error.retriable',
+  kafka_error_recovery: 'kafka.error.recovery',
+  kafka_error_description: 'kafka.error.description',
+  kafka_api_name: 'kafka.api.name',
+  kafka_error_origin: 'kafka.error.origin',
+  messaging_operation_name: 'messaging.operation.name',
+  messaging_client_id: 'messaging.client.id',
+  server_address: 'server.address',
+  server_port: 'server.port',
+  messaging_destination_name: 'messaging.destination.name',
+  // self-metrics
+  version: 'version',
+  nodejs_version: 'nodejs.version',
+  kind: 'kind',
+  reason: 'reason',
+  label: 'label',
+} as const;
+export type LabelName = keyof typeof LABELS;
+
+export type MetricType = 'counter' | 'histogram' | 'gauge';
+
+export interface MetricDefinition {
+  /** Prometheus family name as exposed (counters include `_total`). */
+  readonly name: string;
+  /** OpenTelemetry instrument name; the standard translation of it gives `name`. */
+  readonly otelName: string;
+  readonly type: MetricType;
+  /** OpenTelemetry unit (UCUM); `s` gives the `_seconds` suffix. */
+  readonly unit: string;
+  readonly help: string;
+  /** Labels every series carries, in exposition order. */
+  readonly labels: readonly LabelName[];
+  /** Labels present only when the user opts in (capped, with an overflow value). */
+  readonly optionalLabels?: readonly LabelName[];
+  /** Histogram bucket upper bounds. */
+  readonly buckets?: readonly number[];
+}
+
+/** Throttle histogram buckets in seconds (CONTRACT §2). */
+export const THROTTLE_BUCKETS_SECONDS: readonly number[] = [
+  0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60,
+];
+
+const ERROR_CLASS: readonly LabelName[] = [
+  'kafka_error_code',
+  'error_type',
+  'kafka_error_category',
+  'kafka_error_retriable',
+];
+const BROKER: readonly LabelName[] = ['messaging_client_id', 'server_address', 'server_port'];
+
+export const METRICS = {
+  responseErrors: {
+    name: 'kafka_client_response_errors_total',
+    otelName: 'kafka.client.response.errors',
+    type: 'counter',
+    unit: '{error}',
+    help: 'Non-zero error codes in Kafka broker responses, top level and per partition or resource, retried or not.',
+    labels: [...ERROR_CLASS, 'kafka_api_name', ...BROKER],
+    optionalLabels: ['messaging_destination_name'],
+  },
+  operationErrors: {
+    name: 'kafka_client_operation_errors_total',
+    otelName: 'kafka.client.operation.errors',
+    type: 'counter',
+    unit: '{error}',
+    help: 'Kafka client errors that reached the application: rejected calls and consumer crashes.',
+    labels: [...ERROR_CLASS, 'kafka_error_origin', 'messaging_operation_name', 'messaging_client_id'],
+  },
+  responses: {
+    name: 'kafka_client_responses_total',
+    otelName: 'kafka.client.responses',
+    type: 'counter',
+    unit: '{response}',
+    help: 'Kafka broker responses received (the denominator of error ratios).',
+    labels: ['kafka_api_name', ...BROKER],
+  },
+  throttleTime: {
+    name: 'kafka_client_throttle_time_seconds',
+    otelName: 'kafka.client.throttle.time',
+    type: 'histogram',
+    unit: 's',
+    help: 'Broker throttle_time_ms of responses that were throttled (above zero), in seconds.',
+    labels: ['kafka_api_name', ...BROKER],
+    buckets: THROTTLE_BUCKETS_SECONDS,
+  },
+  errorCodeInfo: {
+    name: 'kafka_error_code_info',
+    otelName: 'kafka.error.code.info',
+    type: 'gauge',
+    unit: '1',
+    help: 'Kafka protocol error code registry: one series per code with its classification and recovery advice.',
+    labels: [...ERROR_CLASS, 'kafka_error_recovery', 'kafka_error_description'],
+  },
+  buildInfo: {
+    name: 'kafka_error_exporter_build_info',
+    otelName: 'kafka_error_exporter.build_info',
+    type: 'gauge',
+    unit: '1',
+    help: 'kafka-error-exporter build information.',
+    labels: ['version', 'nodejs_version'],
+  },
+  captureFailures: {
+    name: 'kafka_error_exporter_capture_failures_total',
+    otelName: 'kafka_error_exporter.capture.failures',
+    type: 'counter',
+    unit: '{failure}',
+    help: 'Exceptions caught inside the exporter hooks; the Kafka traffic went on unchanged.',
+    labels: ['kind'],
+  },
+  undecodableFrames: {
+    name: 'kafka_error_exporter_undecodable_frames_total',
+    otelName: 'kafka_error_exporter.undecodable.frames',
+    type: 'counter',
+    unit: '{frame}',
+    help: 'Kafka response frames the decoder could not read; they were passed on untouched.',
+    labels: ['reason'],
+  },
+  labelOverflow: {
+    name: 'kafka_error_exporter_label_overflow_total',
+    otelName: 'kafka_error_exporter.label.overflow',
+    type: 'counter',
+    unit: '{value}',
+    help: 'Label values folded into an overflow value by a cardinality cap.',
+    labels: ['label'],
+  },
+} as const satisfies Record<string, MetricDefinition>;
+
+export type MetricKey = keyof typeof METRICS;
