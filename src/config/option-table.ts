@@ -1,0 +1,219 @@
+// The single table of `serve` options: the parser, the validator, `serve --help` and docs/configuration.md
+// all derive from it. Add an option here (and to ExporterOptions and DEFAULT_OPTIONS) and it exists everywhere.
+import { DEFAULT_OPTIONS, ENV_PREFIX } from './options.js';
+import type { OptionKey } from './options.js';
+import type { ValueType } from './value-types.js';
+
+export interface OptionSpec {
+  /** The key in the options object and in the configuration file. */
+  readonly key: OptionKey;
+  /** The command-line flag, e.g. `--port`. */
+  readonly flag: string;
+  /** The environment variable, e.g. `KAFKA_ERROR_EXPORTER_PORT`. */
+  readonly env: string;
+  readonly type: ValueType;
+  /** Placeholder for the flag's argument in help, e.g. `<port>`; empty for a boolean switch. */
+  readonly arg: string;
+  readonly description: string;
+  /** The flag may be given more than once (map entries). */
+  readonly repeatable?: boolean;
+  /** Not accepted inside the configuration file (the file's own path). */
+  readonly notInFile?: boolean;
+  /** The help section the option is listed under. */
+  readonly group: OptionGroup;
+}
+
+export type OptionGroup = 'General' | 'HTTP server' | 'Metrics' | 'OpenTelemetry' | 'Operations';
+
+const LOG_LEVELS = ['debug', 'info', 'warn', 'error', 'silent'] as const;
+
+function option(spec: Omit<OptionSpec, 'env'>, envName: string): OptionSpec {
+  return Object.freeze({ ...spec, env: `${ENV_PREFIX}${envName}` });
+}
+
+/** Every option, in the order help and docs list them. */
+export const OPTION_TABLE: readonly OptionSpec[] = Object.freeze([
+  option(
+    {
+      key: 'config',
+      flag: '--config',
+      arg: '<path>',
+      type: { kind: 'path' },
+      group: 'General',
+      notInFile: true,
+      description:
+        'A YAML or JSON configuration file whose keys are the option keys below. Flags override environment variables, which override the file.',
+    },
+    'CONFIG',
+  ),
+  option(
+    {
+      key: 'host',
+      flag: '--host',
+      arg: '<address>',
+      type: { kind: 'host' },
+      group: 'HTTP server',
+      description:
+        'Address the HTTP server listens on. The default, all interfaces, suits a container; use 127.0.0.1 on a shared host.',
+    },
+    'HOST',
+  ),
+  option(
+    {
+      key: 'port',
+      flag: '--port',
+      arg: '<port>',
+      type: { kind: 'port' },
+      group: 'HTTP server',
+      description: 'TCP port of the HTTP server; 0 picks a free port (logged at start).',
+    },
+    'PORT',
+  ),
+  option(
+    {
+      key: 'webConfigFile',
+      flag: '--web-config-file',
+      arg: '<path>',
+      type: { kind: 'path' },
+      group: 'HTTP server',
+      description:
+        'A web configuration file in the format of Prometheus exporter-toolkit: tls_server_config (cert_file, key_file, min_version, max_version) and basic_auth_users (user: bcrypt hash).',
+    },
+    'WEB_CONFIG_FILE',
+  ),
+  option(
+    {
+      key: 'categoryOverrides',
+      flag: '--category-override',
+      arg: '<code=category>',
+      type: { kind: 'category-map' },
+      group: 'Metrics',
+      repeatable: true,
+      description:
+        'Overrides the category of an error code, by number or name, e.g. 27=fatal or REBALANCE_IN_PROGRESS=fatal. Repeat the flag for several; the environment variable takes a comma-separated list; the file a map. Entries merge across sources, the higher source winning per code.',
+    },
+    'CATEGORY_OVERRIDES',
+  ),
+  option(
+    {
+      key: 'topicLabel',
+      flag: '--topic-label',
+      arg: '',
+      type: { kind: 'boolean' },
+      group: 'Metrics',
+      description:
+        'Adds the topic label (messaging_destination_name) to response errors. Off by default: topics multiply series.',
+    },
+    'TOPIC_LABEL',
+  ),
+  option(
+    {
+      key: 'topicLabelCap',
+      flag: '--topic-label-cap',
+      arg: '<n>',
+      type: { kind: 'integer', min: 0, max: 10_000 },
+      group: 'Metrics',
+      description: 'Distinct topics kept in the topic label; further topics are counted under __other__.',
+    },
+    'TOPIC_LABEL_CAP',
+  ),
+  option(
+    {
+      key: 'clientIdCap',
+      flag: '--client-id-cap',
+      arg: '<n>',
+      type: { kind: 'integer', min: 0, max: 10_000 },
+      group: 'Metrics',
+      description:
+        'Distinct Kafka client ids kept in messaging_client_id; further ones are counted under __other__.',
+    },
+    'CLIENT_ID_CAP',
+  ),
+  option(
+    {
+      key: 'brokerCap',
+      flag: '--broker-cap',
+      arg: '<n>',
+      type: { kind: 'integer', min: 0, max: 10_000 },
+      group: 'Metrics',
+      description:
+        'Distinct broker addresses kept in server_address and server_port; further ones are counted under __other__.',
+    },
+    'BROKER_CAP',
+  ),
+  option(
+    {
+      key: 'clientErrorTypeCap',
+      flag: '--client-error-type-cap',
+      arg: '<n>',
+      type: { kind: 'integer', min: 0, max: 10_000 },
+      group: 'Metrics',
+      description:
+        'Distinct client error class names kept in error_type for errors raised by the client itself; further ones are counted under __other__.',
+    },
+    'CLIENT_ERROR_TYPE_CAP',
+  ),
+  option(
+    {
+      key: 'unknownCodeCap',
+      flag: '--unknown-code-cap',
+      arg: '<n>',
+      type: { kind: 'integer', min: 1, max: 1000 },
+      group: 'Metrics',
+      description:
+        'Distinct error codes unknown to the registry kept as their own kafka_error_code value; further ones are counted under other.',
+    },
+    'UNKNOWN_CODE_CAP',
+  ),
+  option(
+    {
+      key: 'otlpEndpoint',
+      flag: '--otlp-endpoint',
+      arg: '<url>',
+      type: { kind: 'url' },
+      group: 'OpenTelemetry',
+      description:
+        'Also push the same metrics over OTLP/HTTP to this endpoint, e.g. http://collector:4318/v1/metrics. Not set: no push.',
+    },
+    'OTLP_ENDPOINT',
+  ),
+  option(
+    {
+      key: 'otlpInterval',
+      flag: '--otlp-interval',
+      arg: '<duration>',
+      type: { kind: 'duration', minMs: 1000, maxMs: 3_600_000 },
+      group: 'OpenTelemetry',
+      description: 'Interval between OTLP pushes.',
+    },
+    'OTLP_INTERVAL',
+  ),
+  option(
+    {
+      key: 'logLevel',
+      flag: '--log-level',
+      arg: '<level>',
+      type: { kind: 'enum', values: LOG_LEVELS },
+      group: 'Operations',
+      description: 'Level of the structured JSON log on stderr.',
+    },
+    'LOG_LEVEL',
+  ),
+  option(
+    {
+      key: 'shutdownTimeout',
+      flag: '--shutdown-timeout',
+      arg: '<duration>',
+      type: { kind: 'duration', minMs: 0, maxMs: 600_000 },
+      group: 'Operations',
+      description:
+        'On SIGTERM or SIGINT: how long to wait for in-flight scrapes and the OTLP flush before closing the remaining connections and exiting.',
+    },
+    'SHUTDOWN_TIMEOUT',
+  ),
+]);
+
+/** The default of an option, as stored in {@link DEFAULT_OPTIONS}. */
+export function defaultOf(spec: OptionSpec): unknown {
+  return DEFAULT_OPTIONS[spec.key];
+}

@@ -1,0 +1,63 @@
+// The options of `serve`, resolved once from flags, environment and file, and their defaults in one constant.
+import type { ErrorCategory } from '../codes/types.js';
+import type { LogLevel } from '../logger.js';
+
+/** The categories a user may assign to a code (`success` is reserved for code 0). */
+export type OverrideCategory = Exclude<ErrorCategory, 'success'>;
+
+/** Every environment variable of the exporter starts with this. */
+export const ENV_PREFIX = 'KAFKA_ERROR_EXPORTER_';
+
+/** The resolved, validated options. Frozen; durations in milliseconds; `null` means "not set". */
+export interface ExporterOptions {
+  /** The YAML or JSON file the other options were read from, if any. */
+  readonly config: string | null;
+  /** Address to listen on. */
+  readonly host: string;
+  /** TCP port to listen on; 0 picks a free port (logged at start). */
+  readonly port: number;
+  /** A web configuration file in the style of Prometheus exporter-toolkit: TLS and basic auth. */
+  readonly webConfigFile: string | null;
+  readonly logLevel: LogLevel;
+  /** Category by code (`"27"`) or name (`"REBALANCE_IN_PROGRESS"`). */
+  readonly categoryOverrides: Readonly<Record<string, OverrideCategory>>;
+  /** Whether response errors carry the topic label (`messaging_destination_name`). */
+  readonly topicLabel: boolean;
+  /** Distinct topic label values kept before folding into the overflow value. */
+  readonly topicLabelCap: number;
+  /** Distinct Kafka client ids kept in `messaging_client_id` before folding into the overflow value. */
+  readonly clientIdCap: number;
+  /** Distinct broker address and port pairs kept in `server_address`/`server_port`. */
+  readonly brokerCap: number;
+  /** Distinct client error class names kept in `error_type` for client-side errors. */
+  readonly clientErrorTypeCap: number;
+  /** Distinct unknown error codes kept as their own label value before folding into `other`. */
+  readonly unknownCodeCap: number;
+  /** OTLP/HTTP metrics endpoint to push to, e.g. `http://collector:4318/v1/metrics`; `null` disables push. */
+  readonly otlpEndpoint: string | null;
+  /** Interval between OTLP pushes, in milliseconds. */
+  readonly otlpInterval: number;
+  /** Bound on a graceful shutdown (in-flight scrapes, OTLP flush), in milliseconds. */
+  readonly shutdownTimeout: number;
+}
+
+export type OptionKey = keyof ExporterOptions;
+
+/** The defaults: what `serve` does with no flag, no environment variable and no file. */
+export const DEFAULT_OPTIONS: ExporterOptions = Object.freeze({
+  config: null,
+  host: '0.0.0.0',
+  port: 9464,
+  webConfigFile: null,
+  logLevel: 'info',
+  categoryOverrides: Object.freeze({}),
+  topicLabel: false,
+  topicLabelCap: 100,
+  clientIdCap: 50,
+  brokerCap: 200,
+  clientErrorTypeCap: 50,
+  unknownCodeCap: 20,
+  otlpEndpoint: null,
+  otlpInterval: 60_000,
+  shutdownTimeout: 10_000,
+});

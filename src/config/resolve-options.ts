@@ -1,0 +1,92 @@
+// Flags > environment > file > defaults, validated once into one frozen options object.
+import { ConfigError, quoteValue } from './config-error.js';
+import { readMappingFile } from './config-file.js';
+import type { ReadTextFile } from './config-file.js';
+import { OPTION_TABLE } from './option-table.js';
+import type { OptionSpec } from './option-table.js';
+import { DEFAULT_OPTIONS, ENV_PREFIX } from './options.js';
+import type { ExporterOptions } from './options.js';
+import { parseArgv } from './parse-argv.js';
+import type { RawValue } from './parse-argv.js';
+import { suggest } from './suggest.js';
+import { parseValue } from './value-types.js';
+
+export interface ResolveInput {
+  /** The arguments after `serve`. */
+  readonly argv: readonly string[];
+  /** The process environment; only variables starting with the prefix are read. */
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly readFile: ReadTextFile;
+}
+
+export type ResolveResult =
+  { readonly kind: 'help' } | { readonly kind: 'options'; readonly options: ExporterOptions };
+
+const BY_ENV = new Map(OPTION_TABLE.map((spec) => [spec.env, spec]));
+const BY_KEY = new Map(OPTION_TABLE.map((spec) => [spec.key as string, spec]));
+
+function fromEnv(env: ResolveInput['env']): RawValue[] {
+  const values: RawValue[] = [];
+  for (const [name, raw] of Object.entries(env)) {
+    if (!name.startsWith(ENV_PREFIX)) continue;
+    const spec = BY_ENV.get(name);
+    if (!spec) {
+      const hint = suggest(name, [...BY_ENV.keys()]);
+      throw new ConfigError(
+        name,
+        `unknown environment variable ${name}${hint ? ` (did you mean ${hint}?)` : ''}; see serve --help`,
+      );
+    }
+    // An empty variable is "not set", as shells and Kubernetes manifests often leave them.
+    if (raw === undefined || raw === '') continue;
+    values.push({ spec, raw, where: name });
+  }
+  return values;
+}
+
+function fromFile(path: string, readFile: ReadTextFile): RawValue[] {
+  const mapping = readMappingFile(path, 'config', readFile);
+  return Object.entries(mapping).map(([key, raw]) => {
+    const spec = BY_KEY.get(key);
+    if (!spec) {
+      const hint = suggest(key, [...BY_KEY.keys()]);
+      throw new ConfigError(
+        key,
+        `unknown key ${quoteValue(key)} in ${path}${hint ? ` (did you mean ${hint}?)` : ''}; see serve --help`,
+      );
+    }
+    if (spec.notInFile) throw new ConfigError(key, `key ${quoteValue(key)} cannot be set inside ${path}`);
+    return { spec, raw, where: path };
+  });
+}
+
+function apply(target: Record<string, unknown>, value: RawValue): void {
+  const parsed = parseValue(value.spec.type, value.raw, { key: value.spec.key, where: value.where });
+  if (value.spec.type.kind === 'category-map') {
+    target[value.spec.key] = Object.freeze({ ...(target[value.spec.key] as object), ...(parsed as object) });
+  } else {
+    target[value.spec.key] = parsed;
+  }
+}
+
+/**
+ * Resolves the options of `serve`: defaults, then the configuration file (`--config` or its environment
+ * variable), then environment variables, then flags, each validated by the option table.
+ * @returns `help` when `--help` was asked for, else the frozen options.
+ * @throws ConfigError naming the key and value at fault (exit code 2).
+ */
+export function resolveOptions(input: ResolveInput): ResolveResult {
+  const argv = parseArgv(input.argv);
+  if (argv.help) return { kind: 'help' };
+  const env = fromEnv(input.env);
+  const configSpec = BY_KEY.get('config') as OptionSpec;
+  const configValue = [...argv.values, ...env].find((value) => value.spec === configSpec);
+  const configPath = configValue
+    ? (parseValue(configSpec.type, configValue.raw, { key: 'config', where: configValue.where }) as string)
+    : null;
+  const file = configPath === null ? [] : fromFile(configPath, input.readFile);
+
+  const resolved: Record<string, unknown> = { ...DEFAULT_OPTIONS };
+  for (const value of [...file, ...env, ...argv.values]) apply(resolved, value);
+  return { kind: 'options', options: Object.freeze(resolved) as unknown as ExporterOptions };
+}
