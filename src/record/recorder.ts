@@ -1,0 +1,305 @@
+// The recorder: classifies what capture reports and pre-aggregates it for the sinks to read at scrape time.
+import type { Classification, Classifier, ErrorCodeEntry } from '../codes/types.js';
+import type {
+  BrokerEndpoint,
+  CaptureFailureKind,
+  CaptureRecorder,
+  OperationErrorEvent,
+  UndecodableReason,
+} from '../events.js';
+import { OPERATION_NAMES } from '../events.js';
+import { createOnceLogger, silentLogger } from '../logger.js';
+import type { Logger } from '../logger.js';
+import {
+  CAPPED_LABELS,
+  createValueCap,
+  OVERFLOW_PORT,
+  OVERFLOW_VALUE,
+  resolveCardinalityLimits,
+} from '../sinks/cardinality.js';
+import type { CappedLabel, CardinalityLimits } from '../sinks/cardinality.js';
+import { METRICS } from '../sinks/names.js';
+import { BUILD_INFO_LABELS } from './build-info.js';
+import { CAPTURE_FAILURE_KINDS, createClosedCounter, UNDECODABLE_REASONS } from './closed-counter.js';
+import { summarizeErrors } from './error-summary.js';
+import type { ErrorSummaryEntry } from './error-summary.js';
+import type {
+  MetricSource,
+  RecorderSink,
+  ScalarFamily,
+  SeriesLabels,
+  ThrottleListener,
+} from './metric-source.js';
+import { createOperationErrors } from './operation-errors.js';
+import { apiIndex, EndpointSlot, ErrorGroup, orderedLabels, classificationLabels } from './series.js';
+
+/** Options of `createRecorder`. */
+export interface RecorderOptions {
+  /** Classifies error codes (with the user's category overrides). */
+  readonly classifier: Classifier;
+  /** The registry entries behind `kafka_error_code_info` and `errorSummary()`. */
+  readonly codes: readonly ErrorCodeEntry[];
+  /** The sinks to record into. @default [] */
+  readonly sinks?: readonly RecorderSink[];
+  /** Label response errors with their topic (`messaging_destination_name`), capped. @default false */
+  readonly topicLabel?: boolean;
+  /** Cardinality caps, merged over `CARDINALITY_DEFAULTS`. */
+  readonly limits?: Partial<CardinalityLimits>;
+  /** Where failures inside the hooks are logged, once per kind. @default silentLogger */
+  readonly logger?: Logger;
+}
+
+/** A `CaptureRecorder` that also summarises the errors seen so far (for the landing page). */
+export interface Recorder extends CaptureRecorder {
+  /** Errors seen so far by code, most frequent first: response errors and operation errors. */
+  errorSummary(): ErrorSummaryEntry[];
+}
+
+const CAPPED_BIT = new Map(CAPPED_LABELS.map((label, i) => [label, 1 << i]));
+const bit = (label: CappedLabel): number => CAPPED_BIT.get(label)!;
+const OPERATIONS: ReadonlySet<string> = new Set(OPERATION_NAMES);
+
+/**
+ * Creates the recorder capture hooks call. Every hook is O(1), allocates nothing in steady state and never
+ * throws: a failure inside it is counted in `kafka_error_exporter_capture_failures_total{kind="record"}` and
+ * logged once. Throws at construction on invalid limits, naming the bad value.
+ */
+export function createRecorder(options: RecorderOptions): Recorder {
+  const { classifier, codes, topicLabel = false, logger = silentLogger } = options;
+  const limits = resolveCardinalityLimits(options.limits);
+  const caps = {
+    topic: createValueCap('messaging_destination_name', limits.topics),
+    clientId: createValueCap('messaging_client_id', limits.clientIds),
+    broker: createValueCap('server_address', limits.brokers),
+    errorType: createValueCap('error_type', limits.clientErrorTypes),
+  };
+  const logOnce = createOnceLogger(logger);
+  const captureFailures = createClosedCounter('kind', CAPTURE_FAILURE_KINDS);
+  const undecodable = createClosedCounter('reason', UNDECODABLE_REASONS);
+  const overflow = createClosedCounter('label', CAPPED_LABELS);
+  const operationErrors = createOperationErrors();
+  const throttleListeners: ThrottleListener[] = [];
+
+  const infoSeries: SeriesLabels[] = codes
+    .filter((entry) => entry.code !== 0)
+    .map((entry) =>
+      orderedLabels(METRICS.errorCodeInfo.labels, {
+        ...classificationLabels(classifier.classify(entry.code)),
+        kafka_error_recovery: entry.recovery,
+        kafka_error_description: entry.description,
+      }),
+    );
+
+  // Endpoint objects are built once per connection: a WeakMap finds their slot, a one-entry cache skips even
+  // that for runs of responses on one connection; slots are shared by label identity across reconnects.
+  const slotByEndpoint = new WeakMap<BrokerEndpoint, EndpointSlot>();
+  const slots = new Map<string, EndpointSlot>();
+  let lastEndpoint: BrokerEndpoint | undefined;
+  let lastSlot: EndpointSlot | undefined;
+
+  function slotOf(endpoint: BrokerEndpoint): EndpointSlot {
+    if (endpoint === lastEndpoint) return lastSlot!;
+    let slot = slotByEndpoint.get(endpoint);
+    if (slot === undefined) {
+      slot = newSlot(endpoint);
+      slotByEndpoint.set(endpoint, slot);
+    }
+    lastEndpoint = endpoint;
+    lastSlot = slot;
+    return slot;
+  }
+
+  function newSlot(endpoint: BrokerEndpoint): EndpointSlot {
+    const clientId = caps.clientId.admit(String(endpoint.clientId));
+    const brokerKey = caps.broker.admit(`${String(endpoint.host)}:${String(endpoint.port)}`);
+    const folded = brokerKey === OVERFLOW_VALUE;
+    const address = folded ? OVERFLOW_VALUE : String(endpoint.host);
+    const port = String(folded ? OVERFLOW_PORT : endpoint.port);
+    const mask =
+      (clientId === OVERFLOW_VALUE ? bit('messaging_client_id') : 0) | (folded ? bit('server_address') : 0);
+    const key = `${clientId}\0${address}\0${port}`;
+    let slot = slots.get(key);
+    if (slot === undefined) {
+      slot = new EndpointSlot(clientId, address, port, mask);
+      slots.set(key, slot);
+    }
+    return slot;
+  }
+
+  function countFolded(mask: number): void {
+    for (let i = 0; i < CAPPED_LABELS.length; i++) if (mask & (1 << i)) overflow.inc(CAPPED_LABELS[i]!);
+  }
+
+  function failed(error: unknown): void {
+    captureFailures.inc('record');
+    logOnce('record', { err: error }, 'kafka-error-exporter: recording failed; metrics may be incomplete');
+  }
+
+  /** The rare path: a code first seen on this slot and API, or one whose label folds (not cached). */
+  function resolveGroup(slot: EndpointSlot, api: number, code: number, key: number, message?: string) {
+    const c: Classification = classifier.classify(code, message);
+    if (c.category === 'success') return undefined;
+    const labelKey = `${api}\0${c.codeLabel}\0${c.name}\0${c.category}\0${c.retriableLabel}`;
+    let group = slot.errorsByLabels.get(labelKey);
+    if (group === undefined) {
+      group = new ErrorGroup(c, slot.errorBase(api, c), topicLabel);
+      slot.errorsByLabels.set(labelKey, group);
+    }
+    const codeFolded = c.codeLabel !== String(code);
+    if (codeFolded) overflow.inc('kafka_error_code');
+    else if (key >= 0) slot.errors.set(key, group);
+    return group;
+  }
+
+  function countTopic(group: ErrorGroup, byTopic: Map<string, { count: number }>, topic: string): void {
+    let cell = byTopic.get(topic);
+    if (cell === undefined) {
+      const admitted = caps.topic.admit(topic);
+      cell = byTopic.get(admitted);
+      if (cell === undefined) {
+        cell = group.topicCell(admitted);
+        byTopic.set(admitted, cell);
+      }
+      // A folded topic is not remembered, so memory stays bounded by the cap; it is counted each time.
+      if (admitted === OVERFLOW_VALUE && topic !== OVERFLOW_VALUE) overflow.inc('messaging_destination_name');
+    }
+    cell.count++;
+  }
+
+  const source: MetricSource = {
+    forEachSeries(family: ScalarFamily, visit) {
+      switch (family) {
+        case 'responses':
+          for (const slot of slots.values()) {
+            const responses = slot.responses;
+            for (let api = 0; api < responses.length; api++) {
+              if (responses[api]! > 0) visit(slot.labelsOf(api), responses[api]!);
+            }
+          }
+          return;
+        case 'responseErrors':
+          for (const slot of slots.values())
+            for (const group of slot.errorsByLabels.values()) group.forEach(visit);
+          return;
+        case 'operationErrors':
+          operationErrors.forEach(visit);
+          return;
+        case 'errorCodeInfo':
+          for (const labels of infoSeries) visit(labels, 1);
+          return;
+        case 'buildInfo':
+          visit(BUILD_INFO_LABELS, 1);
+          return;
+        case 'captureFailures':
+          captureFailures.forEach(visit);
+          return;
+        case 'undecodableFrames':
+          undecodable.forEach(visit);
+          return;
+        case 'labelOverflow':
+          overflow.forEach(visit);
+          return;
+      }
+    },
+    forEachHistogram(visit) {
+      for (const slot of slots.values()) {
+        const throttles = slot.throttles;
+        for (let api = 0; api < throttles.length; api++) {
+          const cell = throttles[api];
+          if (cell !== undefined) visit(slot.labelsOf(api), cell);
+        }
+      }
+    },
+    onThrottle(listener) {
+      throttleListeners.push(listener);
+      return () => {
+        const i = throttleListeners.indexOf(listener);
+        if (i >= 0) throttleListeners.splice(i, 1);
+      };
+    },
+  };
+
+  const recorder: Recorder = {
+    response(endpoint, apiKey) {
+      try {
+        const slot = slotOf(endpoint);
+        slot.responses[apiIndex(apiKey)]!++;
+        if (slot.foldedMask !== 0) countFolded(slot.foldedMask);
+      } catch (error) {
+        failed(error);
+      }
+    },
+    responseError(endpoint, apiKey, code, topic, errorMessage) {
+      try {
+        const slot = slotOf(endpoint);
+        const api = apiIndex(apiKey);
+        // Kafka error codes are int16: those key a cached group; anything else takes the rare path.
+        const key = (code << 16) >> 16 === code ? api * 65536 + (code & 0xffff) : -1;
+        const group = slot.errors.get(key) ?? resolveGroup(slot, api, code, key, errorMessage);
+        if (group === undefined) return;
+        if (group.byTopic === undefined) group.count++;
+        else countTopic(group, group.byTopic, topic === undefined ? '' : String(topic));
+        if (slot.foldedMask !== 0) countFolded(slot.foldedMask);
+      } catch (error) {
+        failed(error);
+      }
+    },
+    throttle(endpoint, apiKey, throttleTimeMs) {
+      try {
+        if (!(throttleTimeMs > 0 && throttleTimeMs < Infinity)) return;
+        const slot = slotOf(endpoint);
+        const api = apiIndex(apiKey);
+        const seconds = throttleTimeMs / 1000;
+        const cell = slot.throttles[api] ?? slot.newThrottle(api);
+        cell.observe(seconds);
+        if (slot.foldedMask !== 0) countFolded(slot.foldedMask);
+        if (throttleListeners.length > 0) {
+          const labels = slot.labelsOf(api);
+          for (const listener of throttleListeners) listener(labels, seconds);
+        }
+      } catch (error) {
+        failed(error);
+      }
+    },
+    operationError(event: OperationErrorEvent) {
+      try {
+        const c = classifier.classify(event.code);
+        const clientId = caps.clientId.admit(String(event.clientId));
+        if (clientId === OVERFLOW_VALUE) overflow.inc('messaging_client_id');
+        let errorType = c.name;
+        if (event.origin === 'client' && event.code === -1 && event.clientErrorType !== undefined) {
+          errorType = caps.errorType.admit(clientErrorTypeLabel(event.clientErrorType));
+          if (errorType === OVERFLOW_VALUE) overflow.inc('error_type');
+        }
+        operationErrors.inc(c, {
+          ...classificationLabels(c),
+          error_type: errorType,
+          kafka_error_origin: event.origin === 'broker' ? 'broker' : 'client',
+          messaging_operation_name: OPERATIONS.has(event.operation) ? event.operation : OVERFLOW_VALUE,
+          messaging_client_id: clientId,
+        });
+      } catch (error) {
+        failed(error);
+      }
+    },
+    captureFailure(kind: CaptureFailureKind) {
+      captureFailures.inc(kind);
+    },
+    undecodableFrame(reason: UndecodableReason) {
+      undecodable.inc(reason);
+    },
+    errorSummary() {
+      const groups: ErrorGroup[] = [];
+      for (const slot of slots.values()) groups.push(...slot.errorsByLabels.values());
+      return summarizeErrors(codes, groups, operationErrors);
+    },
+  };
+
+  for (const sink of options.sinks ?? []) sink.attach(source);
+  return recorder;
+}
+
+/** A client error class name as a label: identifier characters only, else folded (never raw input). */
+function clientErrorTypeLabel(name: string): string {
+  return /^[A-Za-z_$][\w$]{0,99}$/.test(name) ? name : OVERFLOW_VALUE;
+}
