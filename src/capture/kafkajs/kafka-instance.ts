@@ -36,6 +36,13 @@ function isBag(value: unknown): value is Bag {
   return typeof value === 'object' && value !== null;
 }
 
+/** A pool's client.id as its connections use it (kafkajs defaults it to `kafkajs` in the connection). */
+function poolClientId(pool: Bag): string | undefined {
+  const first: unknown = Array.isArray(pool.pool) ? pool.pool[0] : undefined;
+  const id = isBag(first) ? first.clientId : pool.clientId;
+  return typeof id === 'string' ? id : undefined;
+}
+
 /** Sets `target[key] = value` and returns how to undo it (only if nobody replaced it since). */
 function replace(target: Bag, key: PropertyKey, value: unknown): Restore {
   const own = Object.prototype.hasOwnProperty.call(target, key);
@@ -57,7 +64,8 @@ export function instrumentKafkaInstance(instance: object, options: KafkaInstance
 
   const wrapPool = (pool: unknown): void => {
     if (!isBag(pool)) throw new TypeError('kafkajs connection pool has an unexpected shape');
-    if (typeof pool.clientId === 'string') onClientId?.(pool.clientId);
+    const clientId = poolClientId(pool);
+    if (clientId !== undefined) onClientId?.(clientId);
     if (wrapSocketFactory === undefined) return;
     const connections = pool.pool;
     if (!Array.isArray(connections)) throw new TypeError('kafkajs connection pool has no connections');
@@ -109,7 +117,10 @@ export function instrumentKafkaInstance(instance: object, options: KafkaInstance
       const pending = (builder.build as Fn)({ host: '127.0.0.1', port: 9 }) as Promise<Bag>;
       pending.then(
         (pool) =>
-          safeCall('instrument', () => typeof pool.clientId === 'string' && onClientId?.(pool.clientId)),
+          safeCall('instrument', () => {
+            const clientId = poolClientId(pool);
+            if (clientId !== undefined) onClientId?.(clientId);
+          }),
         () => undefined,
       );
     });

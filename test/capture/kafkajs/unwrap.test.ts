@@ -1,5 +1,15 @@
 import { createRequire } from 'node:module';
-import {
+import { describe, expect, it } from 'vitest';
+import { clientErrorTypeOf, unwrapKafkaError } from '../../../src/capture/kafkajs/unwrap.js';
+
+// kafkajs's own constructor of protocol errors from a response's error_code.
+const require = createRequire(import.meta.url);
+const { createErrorFromCode } = require('kafkajs/src/protocol/error.js') as {
+  createErrorFromCode: (code: number) => Error;
+};
+// The classes as kafkajs/src/errors.js defines them (its typings omit several and narrow the constructors).
+type ErrorClass = new (...args: unknown[]) => Error;
+const {
   KafkaJSAggregateError,
   KafkaJSConnectionClosedError,
   KafkaJSConnectionError,
@@ -12,19 +22,11 @@ import {
   KafkaJSProtocolError,
   KafkaJSRequestTimeoutError,
   KafkaJSSASLAuthenticationError,
-} from 'kafkajs';
-import { describe, expect, it } from 'vitest';
-import { clientErrorTypeOf, unwrapKafkaError } from '../../../src/capture/kafkajs/unwrap.js';
-
-// kafkajs's own constructor of protocol errors from a response's error_code.
-const require = createRequire(import.meta.url);
-const { createErrorFromCode } = require('kafkajs/src/protocol/error.js') as {
-  createErrorFromCode: (code: number) => KafkaJSProtocolError;
-};
+} = require('kafkajs') as Record<string, ErrorClass>;
 // The retrier's wrapping, exactly as kafkajs/src/retry does it.
 const retriesExceeded = (e: Error): Error =>
-  new KafkaJSNumberOfRetriesExceeded(e, { retryCount: 2, retryTime: 100, cause: e } as never);
-const bailed = (e: Error): Error => new KafkaJSNonRetriableError(e, { cause: e } as never);
+  new KafkaJSNumberOfRetriesExceeded(e, { retryCount: 2, retryTime: 100, cause: e });
+const bailed = (e: Error): Error => new KafkaJSNonRetriableError(e, { cause: e });
 
 describe('unwrapKafkaError', () => {
   it.each<[string, unknown, { origin: string; code: number; clientErrorType?: string }]>([
@@ -58,12 +60,12 @@ describe('unwrapKafkaError', () => {
       'delete-groups results',
       new KafkaJSDeleteGroupsError('Error in DeleteGroups', [
         { groupId: 'g', errorCode: 69, error: createErrorFromCode(69) },
-      ] as never),
+      ]),
       { origin: 'broker', code: 69 },
     ],
     [
       'delete-groups results with only the error code',
-      new KafkaJSDeleteGroupsError('Error in DeleteGroups', [{ groupId: 'g', errorCode: 68 }] as never),
+      new KafkaJSDeleteGroupsError('Error in DeleteGroups', [{ groupId: 'g', errorCode: 68 }]),
       { origin: 'broker', code: 68 },
     ],
     [
@@ -72,7 +74,7 @@ describe('unwrapKafkaError', () => {
         new KafkaJSDeleteTopicRecordsError({
           topic: 't',
           partitions: [{ partition: 0, offset: '99', error: createErrorFromCode(1) }],
-        } as never),
+        }),
       ),
       { origin: 'broker', code: 1 },
     ],
@@ -89,7 +91,7 @@ describe('unwrapKafkaError', () => {
     [
       'a refused connection behind retries',
       retriesExceeded(
-        new KafkaJSConnectionError('Failed to connect: ECONNREFUSED', { code: 'ECONNREFUSED' } as never),
+        new KafkaJSConnectionError('Failed to connect: ECONNREFUSED', { code: 'ECONNREFUSED' }),
       ),
       { origin: 'client', code: 13 },
     ],
@@ -131,8 +133,8 @@ describe('unwrapKafkaError', () => {
   });
 
   it('terminates on a cyclic cause chain', () => {
-    const a = new KafkaJSError('a') as KafkaJSError & { cause: unknown };
-    const b = new KafkaJSError('b', { cause: a } as never);
+    const a = new KafkaJSError('a');
+    const b = new KafkaJSError('b', { cause: a });
     a.cause = b;
     expect(unwrapKafkaError(a)).toEqual({ origin: 'client', code: -1, clientErrorType: 'KafkaJSError' });
   });
