@@ -13,7 +13,7 @@
 // values at scrape time. prom-client fixes the format per Registry and renames a shared counter when an
 // OpenMetrics registry renders it, so every registry gets its own family objects over the same aggregate.
 import { Registry } from 'prom-client';
-import type { Metric } from 'prom-client';
+import type { Metric, OpenMetricsContentType, PrometheusContentType, RegistryContentType } from 'prom-client';
 import type { MetricSource, RecorderSink, ScalarFamily, SeriesLabels } from '../record/metric-source.js';
 import { negotiateFormat, OPENMETRICS_CONTENT_TYPE, PROMETHEUS_CONTENT_TYPE } from './exposition.js';
 import type { MetricsEndpoint, MetricsResponse } from './exposition.js';
@@ -26,15 +26,18 @@ export interface PrometheusSinkOptions {
    * A registry to register the families into as well, in its own format (Prometheus text or OpenMetrics).
    * Throws at attach time if it already holds a metric of the same name.
    */
-  readonly registry?: Registry;
+  readonly registry?: Registry<RegistryContentType>;
 }
 
 /** A prom-client sink: pass it to `createRecorder`, then scrape `registry` or call `metricsResponse`. */
 export interface PrometheusSink extends RecorderSink, MetricsEndpoint {
   /** The user's registry, or the sink's own Prometheus-text registry. */
-  readonly registry: Registry;
+  readonly registry: Registry<RegistryContentType>;
   /** The sink's own registries, one per format, holding only this sink's families. */
-  readonly registries: { readonly prometheus: Registry; readonly openmetrics: Registry };
+  readonly registries: {
+    readonly prometheus: Registry<PrometheusContentType>;
+    readonly openmetrics: Registry<OpenMetricsContentType>;
+  };
 }
 
 interface PromValue {
@@ -115,7 +118,7 @@ function family(key: MetricKey, source: MetricSource, openMetrics: boolean): Pro
   };
 }
 
-function registerAll(registry: Registry, source: MetricSource): void {
+function registerAll(registry: Registry<RegistryContentType>, source: MetricSource): void {
   const openMetrics = registry.contentType === Registry.OPENMETRICS_CONTENT_TYPE;
   for (const key of Object.keys(METRICS) as MetricKey[]) {
     registry.registerMetric(family(key, source, openMetrics) as unknown as Metric);
@@ -127,10 +130,10 @@ function registerAll(registry: Registry, source: MetricSource): void {
  * `metricsResponse`) and, when given, in `options.registry`. Nothing is registered before a recorder attaches.
  */
 export function createPrometheusSink(options: PrometheusSinkOptions = {}): PrometheusSink {
-  const registries = {
-    prometheus: new Registry(Registry.PROMETHEUS_CONTENT_TYPE),
-    openmetrics: new Registry(Registry.OPENMETRICS_CONTENT_TYPE),
-  };
+  // prom-client 15's typings omit the constructor's content-type argument; setContentType is typed.
+  const openmetrics = new Registry<OpenMetricsContentType>();
+  openmetrics.setContentType(Registry.OPENMETRICS_CONTENT_TYPE);
+  const registries = { prometheus: new Registry<PrometheusContentType>(), openmetrics };
   let attached = false;
   return {
     registry: options.registry ?? registries.prometheus,
