@@ -1,0 +1,465 @@
+// promtool unit tests for the shipped rules: every alert fires for the series that should fire it, with the
+// expected labels and annotations, and stays silent for healthy series.
+//
+// Written against DEFAULT_RULE_OPTIONS. Series names come from the metric table; the expected annotation texts
+// are spelled out literally, so a change to an alert's wording must be made here too, on purpose.
+import { METRICS, THROTTLE_BUCKETS_SECONDS, type MetricKey } from '../../src/sinks/names.js';
+import type { QueryLabel } from './promql.js';
+import type { RuleOptions } from './rule-options.js';
+import { recordNames } from './rules.js';
+
+type Labels = Partial<Record<QueryLabel, string>>;
+
+interface ExpAlert {
+  readonly exp_labels: Record<string, string>;
+  readonly exp_annotations: Record<string, string>;
+}
+interface AlertTest {
+  readonly eval_time: string;
+  readonly alertname: string;
+  readonly exp_alerts: readonly ExpAlert[];
+}
+interface ExprTest {
+  readonly expr: string;
+  readonly eval_time: string;
+  readonly exp_samples: readonly { readonly labels: string; readonly value: number }[];
+}
+export interface RuleTestGroup {
+  readonly name: string;
+  readonly interval: string;
+  readonly input_series: readonly { readonly series: string; readonly values: string }[];
+  readonly alert_rule_test?: readonly AlertTest[];
+  readonly promql_expr_test?: readonly ExprTest[];
+}
+
+const TARGET = { job: 'shop', instance: 'app-1:9464' } as const;
+const BROKER = { server_address: 'broker-1', server_port: '9092' } as const;
+
+function render(name: string, labels: Labels | Record<string, string>): string {
+  const body = Object.entries(labels)
+    .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
+    .join(', ');
+  return `${name}{${body}}`;
+}
+
+function s(
+  metric: MetricKey,
+  labels: Labels,
+  values: string,
+  suffix = '',
+): { series: string; values: string } {
+  return { series: render(METRICS[metric].name + suffix, { ...TARGET, ...labels }), values };
+}
+
+/** Registry entries the fixtures use: code, name, category, description, recovery (the seed's texts). */
+const CODES: Record<string, readonly [string, 'retriable' | 'non_retriable' | 'fatal', string, string]> = {
+  '-1': ['UNKNOWN_SERVER_ERROR', 'non_retriable', 'Unexpected server error', 'Check broker logs'],
+  '6': ['NOT_LEADER_OR_FOLLOWER', 'retriable', 'Request sent to non-leader', 'Refresh metadata, retry'],
+  '10': ['MESSAGE_TOO_LARGE', 'non_retriable', 'Message exceeds max size', 'Reduce message size'],
+  '13': ['NETWORK_EXCEPTION', 'retriable', 'Network error', 'Reconnect, retry'],
+  '29': ['TOPIC_AUTHORIZATION_FAILED', 'non_retriable', 'No topic permission', 'Check ACLs'],
+  '47': ['INVALID_PRODUCER_EPOCH', 'fatal', 'Producer fenced', 'Close producer'],
+  '58': ['SASL_AUTHENTICATION_FAILED', 'non_retriable', 'SASL auth failed', 'Check credentials'],
+  '90': ['PRODUCER_FENCED', 'fatal', 'Producer fenced', 'Close producer'],
+  '129': ['REBOOTSTRAP_REQUIRED', 'fatal', 'Client must rebootstrap', 'Rebootstrap client'],
+};
+/** A code whose info series the fixtures leave out, to show the annotation's fallback. */
+const NO_INFO = '129';
+
+function errorClass(code: string, type?: string): Labels {
+  const entry = CODES[code];
+  if (entry === undefined) {
+    return {
+      kafka_error_code: code,
+      error_type: 'UNKNOWN_ERROR_CODE',
+      kafka_error_category: 'non_retriable',
+      kafka_error_retriable: 'false',
+    };
+  }
+  const [name, category] = entry;
+  return {
+    kafka_error_code: code,
+    error_type: type ?? name,
+    kafka_error_category: category,
+    kafka_error_retriable: String(category === 'retriable'),
+  };
+}
+
+/** The exporter's registry series for the fixture codes, but for NO_INFO. */
+function info(): { series: string; values: string }[] {
+  return Object.entries(CODES)
+    .filter(([code]) => code !== NO_INFO)
+    .map(([code, [, , description, recovery]]) =>
+      s(
+        'errorCodeInfo',
+        { ...errorClass(code), kafka_error_recovery: recovery, kafka_error_description: description },
+        '1x60',
+      ),
+    );
+}
+
+function responseError(client: string, api: string, code: string, values: string) {
+  return s(
+    'responseErrors',
+    { ...errorClass(code), kafka_api_name: api, messaging_client_id: client, ...BROKER },
+    values,
+  );
+}
+
+function operationError(
+  client: string,
+  op: string,
+  origin: string,
+  code: string,
+  values: string,
+  type?: string,
+) {
+  return s(
+    'operationErrors',
+    {
+      ...errorClass(code, type),
+      kafka_error_origin: origin,
+      messaging_operation_name: op,
+      messaging_client_id: client,
+    },
+    values,
+  );
+}
+
+function responses(client: string, api: string, values: string) {
+  return s('responses', { kafka_api_name: api, messaging_client_id: client, ...BROKER }, values);
+}
+
+/** Throttle histogram series for `perMinute` throttled responses a minute, each throttled `seconds`. */
+function throttled(client: string, api: string, perMinute: number, seconds: number) {
+  const labels: Labels = { kafka_api_name: api, messaging_client_id: client, ...BROKER };
+  const grow = `0+${perMinute}x40`;
+  const buckets = [...THROTTLE_BUCKETS_SECONDS.map(String), '+Inf'].map((le) =>
+    s('throttleTime', { ...labels, le }, le === '+Inf' || Number(le) >= seconds ? grow : '0x40', '_bucket'),
+  );
+  return [
+    ...buckets,
+    s('throttleTime', labels, grow, '_count'),
+    s('throttleTime', labels, `0+${perMinute * seconds}x40`, '_sum'),
+  ];
+}
+
+const runbookCode = (name: string) => `docs/error-codes.md#${name}`;
+const runbookAlert = (alert: string) => `deploy/prometheus/README.md#${alert}`;
+const from = `job=${TARGET.job}, instance=${TARGET.instance}`;
+const target = { ...TARGET };
+
+function advice(code: string): string {
+  const entry = CODES[code];
+  if (entry === undefined || code === NO_INFO)
+    return `No ${METRICS.errorCodeInfo.name} series for this code: see the runbook.`;
+  return `${entry[2]}. Recovery: ${entry[3]}.`;
+}
+
+/** The promtool test groups for `o` (the shipped defaults). */
+export function buildRuleTests(o: RuleOptions): RuleTestGroup[] {
+  const w = o.eventWindow;
+  const n = recordNames(o);
+  const fatal = (
+    client: string,
+    code: string,
+    count: string,
+    type = CODES[code]?.[0] ?? 'UNKNOWN_ERROR_CODE',
+  ) => ({
+    exp_labels: {
+      ...target,
+      severity: 'critical',
+      messaging_client_id: client,
+      kafka_error_code: code,
+      error_type: type,
+    },
+    exp_annotations: {
+      summary: `Kafka client ${client} hit fatal error ${type}`,
+      description:
+        `Client ${client} (${from}) received ${count} fatal ${type} (code ${code}) error(s) in the last ${w}; ` +
+        `the client instance is no longer usable until it is closed and recreated. ${advice(code)}`,
+      runbook_url: runbookCode(type),
+    },
+  });
+  const alertAt = (eval_time: string, alertname: string, exp_alerts: ExpAlert[] = []): AlertTest => ({
+    eval_time,
+    alertname,
+    exp_alerts,
+  });
+
+  return [
+    {
+      name: 'KafkaClientFatalError fires on the first fatal error of a new series and clears after the window',
+      interval: '1m',
+      input_series: [
+        ...info(),
+        responseError('payments', 'Produce', '47', '_x5 1x30'),
+        responseError('orders', 'Produce', '6', '0+5x40'),
+        operationError('orders', 'send', 'broker', '10', '0+1x40'),
+      ],
+      alert_rule_test: [
+        alertAt('4m', 'KafkaClientFatalError'),
+        alertAt('6m', 'KafkaClientFatalError', [fatal('payments', '47', '1')]),
+        alertAt('14m', 'KafkaClientFatalError', [fatal('payments', '47', '1')]),
+        alertAt('17m', 'KafkaClientFatalError'),
+      ],
+    },
+    {
+      name: 'KafkaClientFatalError fires when an old fatal counter grows, from operation errors too',
+      interval: '1m',
+      input_series: [
+        ...info(),
+        operationError('billing', 'send', 'broker', '90', '1x15 2x20'),
+        responseError('billing', 'Produce', '129', '_x20 1x10'),
+      ],
+      alert_rule_test: [
+        alertAt('14m', 'KafkaClientFatalError'),
+        alertAt('17m', 'KafkaClientFatalError', [fatal('billing', '90', '1')]),
+        alertAt('22m', 'KafkaClientFatalError', [fatal('billing', '90', '1'), fatal('billing', '129', '1')]),
+      ],
+    },
+    {
+      name: 'KafkaClientNonRetriableErrors fires for non-retriable errors that reached the application',
+      interval: '1m',
+      input_series: [
+        ...info(),
+        operationError('payments', 'send', 'broker', '10', '_x2 1x20'),
+        operationError('payments', 'admin', 'client', '-1', '_x2 1x20', 'KafkaJSNonRetriableError'),
+        operationError('orders', 'send', 'broker', '29', '_x2 1x20'),
+        operationError('orders', 'send', 'client', '13', '0+1x20'),
+        responseError('orders', 'Produce', '10', '0+1x20'),
+      ],
+      alert_rule_test: [
+        alertAt('1m', 'KafkaClientNonRetriableErrors'),
+        alertAt('4m', 'KafkaClientNonRetriableErrors', [
+          nonRetriable(
+            'payments',
+            'admin',
+            'client',
+            '-1',
+            'KafkaJSNonRetriableError',
+            'UNKNOWN_SERVER_ERROR',
+            w,
+          ),
+          nonRetriable('payments', 'send', 'broker', '10', 'MESSAGE_TOO_LARGE', 'MESSAGE_TOO_LARGE', w),
+        ]),
+        alertAt('20m', 'KafkaClientNonRetriableErrors'),
+      ],
+    },
+    {
+      name: 'KafkaClientRetriableErrorStorm fires for a sustained high retriable error ratio only',
+      interval: '1m',
+      input_series: [
+        ...info(),
+        responses('payments', 'Produce', '0+60x40'),
+        responseError('payments', 'Produce', '6', '0+30x40'),
+        responses('orders', 'Produce', '0+60x40'),
+        responseError('orders', 'Produce', '6', '0+3x40'),
+        responses('quiet', 'Produce', '0+0.6x40'),
+        responseError('quiet', 'Produce', '6', '0+1.2x40'),
+      ],
+      alert_rule_test: [
+        alertAt('10m', 'KafkaClientRetriableErrorStorm'),
+        alertAt('25m', 'KafkaClientRetriableErrorStorm', [
+          {
+            exp_labels: {
+              ...target,
+              severity: 'warning',
+              messaging_client_id: 'payments',
+              kafka_error_category: 'retriable',
+              kafka_error_code: '6',
+              error_type: 'NOT_LEADER_OR_FOLLOWER',
+            },
+            exp_annotations: {
+              summary: 'Kafka client payments is retrying NOT_LEADER_OR_FOLLOWER in 50% of responses',
+              description:
+                `Retriable NOT_LEADER_OR_FOLLOWER (code 6) errors arrive at 50% of the broker responses of client ` +
+                `payments (${from}), more than 10% for 15m. The client retries them, but latency and load grow. ` +
+                advice('6'),
+              runbook_url: runbookCode('NOT_LEADER_OR_FOLLOWER'),
+            },
+          },
+        ]),
+      ],
+      promql_expr_test: [
+        {
+          expr: n.categoryRatio,
+          eval_time: '25m',
+          exp_samples: [
+            { labels: ratioLabels(n.categoryRatio, 'orders'), value: 0.05 },
+            { labels: ratioLabels(n.categoryRatio, 'payments'), value: 0.5 },
+            { labels: ratioLabels(n.categoryRatio, 'quiet'), value: 2 },
+          ],
+        },
+      ],
+    },
+    {
+      name: 'KafkaClientThrottled fires for long and frequent throttling only',
+      interval: '1m',
+      input_series: [
+        responses('payments', 'Produce', '0+60x40'),
+        ...throttled('payments', 'Produce', 30, 2),
+        responses('orders', 'Fetch', '0+600x40'),
+        ...throttled('orders', 'Fetch', 3, 5),
+        responses('batch', 'Produce', '0+60x40'),
+        ...throttled('batch', 'Produce', 30, 0.1),
+      ],
+      alert_rule_test: [
+        alertAt('10m', 'KafkaClientThrottled'),
+        alertAt('25m', 'KafkaClientThrottled', [
+          {
+            exp_labels: {
+              ...target,
+              severity: 'warning',
+              messaging_client_id: 'payments',
+              kafka_api_name: 'Produce',
+            },
+            exp_annotations: {
+              summary: 'Brokers throttle Produce requests of Kafka client payments',
+              description:
+                `The p99 broker throttle time of Produce responses to client payments (${from}) is 2.485s ` +
+                `(above 1s for 15m) and more than 5% of its responses are throttled: the client exceeds a broker ` +
+                `quota (produce/fetch byte rate or request rate). Recovery: lower the client's request rate or ` +
+                `raise its quota.`,
+              runbook_url: runbookAlert('KafkaClientThrottled'),
+            },
+          },
+        ]),
+      ],
+      promql_expr_test: [
+        {
+          expr: n.throttledFraction,
+          eval_time: '25m',
+          exp_samples: [
+            { labels: apiLabels(n.throttledFraction, 'batch', 'Produce'), value: 0.5 },
+            { labels: apiLabels(n.throttledFraction, 'orders', 'Fetch'), value: 0.005 },
+            { labels: apiLabels(n.throttledFraction, 'payments', 'Produce'), value: 0.5 },
+          ],
+        },
+      ],
+    },
+    {
+      name: 'Authentication and authorization failures fire their own alerts',
+      interval: '1m',
+      input_series: [
+        ...info(),
+        responseError('payments', 'SaslAuthenticate', '58', '_x2 1x20'),
+        operationError('orders', 'send', 'broker', '29', '_x2 1x20'),
+        responseError('orders', 'Produce', '6', '0+5x20'),
+      ],
+      alert_rule_test: [
+        alertAt('1m', 'KafkaClientAuthenticationFailure'),
+        alertAt('1m', 'KafkaClientAuthorizationFailure'),
+        alertAt('4m', 'KafkaClientAuthenticationFailure', [
+          {
+            exp_labels: {
+              ...target,
+              severity: 'critical',
+              messaging_client_id: 'payments',
+              kafka_error_code: '58',
+              error_type: 'SASL_AUTHENTICATION_FAILED',
+            },
+            exp_annotations: {
+              summary: 'Kafka client payments fails to authenticate: SASL_AUTHENTICATION_FAILED',
+              description:
+                `Client payments (${from}) received 1 SASL_AUTHENTICATION_FAILED (code 58) error(s) in the last ` +
+                `${w}: the broker rejects its credentials or SASL exchange, so its connections fail. ${advice('58')}`,
+              runbook_url: runbookCode('SASL_AUTHENTICATION_FAILED'),
+            },
+          },
+        ]),
+        alertAt('4m', 'KafkaClientAuthorizationFailure', [
+          {
+            exp_labels: {
+              ...target,
+              severity: 'warning',
+              messaging_client_id: 'orders',
+              kafka_error_code: '29',
+              error_type: 'TOPIC_AUTHORIZATION_FAILED',
+            },
+            exp_annotations: {
+              summary: 'Kafka client orders is denied by broker ACLs: TOPIC_AUTHORIZATION_FAILED',
+              description:
+                `Client orders (${from}) received 1 TOPIC_AUTHORIZATION_FAILED (code 29) error(s) in the last ${w}: ` +
+                `its principal lacks an ACL for the resource it asked for. ${advice('29')}`,
+              runbook_url: runbookCode('TOPIC_AUTHORIZATION_FAILED'),
+            },
+          },
+        ]),
+        alertAt('20m', 'KafkaClientAuthenticationFailure'),
+        alertAt('20m', 'KafkaClientAuthorizationFailure'),
+      ],
+    },
+    {
+      name: 'KafkaClientUnknownErrorCode fires for codes the registry does not know',
+      interval: '1m',
+      input_series: [
+        ...info(),
+        responseError('payments', 'Fetch', '200', '_x2 1x20'),
+        responseError('orders', 'Fetch', '6', '0+5x20'),
+      ],
+      alert_rule_test: [
+        alertAt('1m', 'KafkaClientUnknownErrorCode'),
+        alertAt('4m', 'KafkaClientUnknownErrorCode', [
+          {
+            exp_labels: {
+              ...target,
+              severity: 'info',
+              messaging_client_id: 'payments',
+              kafka_error_code: '200',
+            },
+            exp_annotations: {
+              summary: 'Kafka client payments received unknown error code 200',
+              description:
+                `Client payments (${from}) received 1 error(s) with code 200 in the last ${w}, which the ` +
+                `exporter's registry does not know (the broker is newer than the exporter, or the code is ` +
+                `"other": past the cap of distinct unknown codes). They are treated as non-retriable. The ` +
+                `exporter logged each code once with the broker's error message; upgrade the exporter or ` +
+                `override the code's category.`,
+              runbook_url: runbookAlert('KafkaClientUnknownErrorCode'),
+            },
+          },
+        ]),
+        alertAt('20m', 'KafkaClientUnknownErrorCode'),
+      ],
+    },
+  ];
+}
+
+function nonRetriable(
+  client: string,
+  op: string,
+  origin: string,
+  code: string,
+  type: string,
+  registryName: string,
+  w: string,
+): ExpAlert {
+  return {
+    exp_labels: {
+      ...target,
+      severity: 'warning',
+      messaging_client_id: client,
+      messaging_operation_name: op,
+      kafka_error_origin: origin,
+      kafka_error_code: code,
+      error_type: type,
+    },
+    exp_annotations: {
+      summary: `Kafka client ${client} returned non-retriable ${type} errors to the application`,
+      description:
+        `1 non-retriable ${type} (code ${code}) error(s) (origin ${origin}) reached the application in ${op} ` +
+        `calls of client ${client} (${from}) in the last ${w}; retrying the same request will not help. ` +
+        advice(code),
+      runbook_url: runbookCode(registryName),
+    },
+  };
+}
+
+function ratioLabels(record: string, client: string): string {
+  return render(record, { ...TARGET, messaging_client_id: client, kafka_error_category: 'retriable' });
+}
+
+function apiLabels(record: string, client: string, api: string): string {
+  return render(record, { ...TARGET, messaging_client_id: client, kafka_api_name: api });
+}
