@@ -3,6 +3,9 @@
 export const ERROR_CATEGORIES = ['success', 'retriable', 'non_retriable', 'fatal'] as const;
 export type ErrorCategory = (typeof ERROR_CATEGORIES)[number];
 
+/** Where an entry's `since` comes from: Kafka's own release history, or the seed's coarse range (unverified). */
+export type SinceSource = 'kafka' | 'seed';
+
 /** The recovery patterns the seed names for groups of codes. */
 export type RecoveryPattern = 'metadata_refresh_backoff' | 'group_rejoin';
 
@@ -19,6 +22,8 @@ export interface ErrorCodeEntry {
   readonly section: string;
   /** The Kafka release that introduced the code, e.g. `0.10.1.0`, or the seed's range where unverified. */
   readonly since: string;
+  /** `kafka` when `since` was verified against Kafka's per-release error tables, `seed` when it is the seed's range. */
+  readonly sinceSource: SinceSource;
   readonly pattern: RecoveryPattern | null;
   /**
    * Apache Kafka's own client view where it differs from the seed: `true` when the code's exception extends
