@@ -1,0 +1,152 @@
+// What `kafka-error-exporter/register` does, as a function tests can call: read the environment, build one
+// recorder, patch the application's kafkajs module, serve /metrics.
+import { createServer } from 'node:http';
+import type { Server } from 'node:http';
+import { createClassifier } from '../../codes/classify.js';
+import { ERROR_CODES } from '../../codes/registry.js';
+import type { ExporterOptions } from '../../config/options.js';
+import { resolveOptions } from '../../config/resolve-options.js';
+import type { CaptureRecorder } from '../../events.js';
+import { createLogger } from '../../logger.js';
+import type { Logger } from '../../logger.js';
+import { createRecorder } from '../../record/recorder.js';
+import type { Recorder } from '../../record/recorder.js';
+import { createPrometheusSink } from '../../sinks/prometheus.js';
+import type { PrometheusSink } from '../../sinks/prometheus.js';
+import { patchKafkajsModule } from './patch-module.js';
+
+export interface RegistrationInput {
+  /** The process environment: only KAFKA_ERROR_EXPORTER_* variables are read (see docs/configuration.md). */
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly readFile: (path: string) => string;
+  /** `require` as the application would call it (resolved from its working directory). */
+  readonly requireFromApp: (id: string) => unknown;
+  /** Where problems are reported before the configured log level is known. */
+  readonly logger: Logger;
+}
+
+/** The running registration. */
+export interface Registration {
+  readonly options: ExporterOptions;
+  readonly recorder: Recorder;
+  readonly sink: PrometheusSink;
+  /** Resolves once the server listens (or failed to: it then logs and resolves with `null`). */
+  readonly listening: Promise<{ host: string; port: number } | null>;
+  /** Closes the server and restores kafkajs's `Kafka` export; idempotent. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts the zero-code instrumentation.
+ * @throws ConfigError on an invalid environment variable or configuration file (the caller logs it and lets the
+ *   application run uninstrumented).
+ */
+export function startRegistration(input: RegistrationInput): Registration {
+  const resolved = resolveOptions({ argv: [], env: input.env, readFile: input.readFile });
+  // `--help` cannot be asked for through the environment.
+  if (resolved.kind !== 'options') throw new Error('unexpected help request');
+  const { options } = resolved;
+  const logger = options.logLevel === 'warn' ? input.logger : createLogger(options.logLevel);
+
+  const sink = createPrometheusSink();
+  const recorder = createRecorder({
+    classifier: createClassifier({
+      overrides: options.categoryOverrides,
+      maxUnknownCodes: options.unknownCodeCap,
+      logger,
+    }),
+    codes: ERROR_CODES,
+    sinks: [sink],
+    topicLabel: options.topicLabel,
+    limits: {
+      topics: options.topicLabelCap,
+      clientIds: options.clientIdCap,
+      brokers: options.brokerCap,
+      clientErrorTypes: options.clientErrorTypeCap,
+    },
+    logger,
+  });
+
+  const unpatch = patchApplicationKafkajs(input.requireFromApp, recorder, options.topicLabel, logger);
+  const server = createMetricsServer(sink);
+  const listening = new Promise<{ host: string; port: number } | null>((resolve) => {
+    server.once('error', (error: NodeJS.ErrnoException) => {
+      logger.error(
+        { code: error.code, host: options.host, port: options.port },
+        'kafka-error-exporter/register: cannot serve /metrics; capture goes on',
+      );
+      resolve(null);
+    });
+    server.listen(options.port, options.host, () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address !== null ? address.port : options.port;
+      logger.info({ host: options.host, port }, 'kafka-error-exporter/register: serving /metrics');
+      resolve({ host: options.host, port });
+    });
+  });
+  // The application decides when the process ends, not our server.
+  server.unref();
+
+  let stopped: Promise<void> | undefined;
+  return {
+    options,
+    recorder,
+    sink,
+    listening,
+    stop() {
+      stopped ??= new Promise<void>((resolve) => {
+        unpatch();
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      return stopped;
+    },
+  };
+}
+
+function patchApplicationKafkajs(
+  requireFromApp: (id: string) => unknown,
+  recorder: CaptureRecorder,
+  topicLabel: boolean,
+  logger: Logger,
+): () => void {
+  let kafkajs: unknown;
+  try {
+    kafkajs = requireFromApp('kafkajs');
+  } catch {
+    logger.warn(
+      {},
+      'kafka-error-exporter/register: kafkajs not found from the working directory; nothing to instrument',
+    );
+    return () => {};
+  }
+  return patchKafkajsModule(kafkajs, { recorder, topicLabel, logger });
+}
+
+/** The minimal endpoint set of the in-application server: /metrics (text or OpenMetrics) and /healthz. */
+function createMetricsServer(sink: PrometheusSink): Server {
+  return createServer((request, response) => {
+    const url = (request.url ?? '/').split('?')[0];
+    if (request.method !== 'GET' && request.method !== 'HEAD') {
+      response
+        .writeHead(405, { allow: 'GET, HEAD', 'content-type': 'text/plain' })
+        .end('method not allowed\n');
+      return;
+    }
+    if (url === '/healthz') {
+      response.writeHead(200, { 'content-type': 'text/plain' }).end('ok\n');
+      return;
+    }
+    if (url !== '/metrics') {
+      response.writeHead(404, { 'content-type': 'text/plain' }).end('not found\n');
+      return;
+    }
+    sink.metricsResponse(request.headers.accept).then(
+      ({ contentType, body }) => {
+        response.writeHead(200, { 'content-type': contentType });
+        response.end(request.method === 'HEAD' ? undefined : body);
+      },
+      () => response.writeHead(500, { 'content-type': 'text/plain' }).end('metrics unavailable\n'),
+    );
+  });
+}
