@@ -1,0 +1,216 @@
+// Checks deploy/compose.yaml offline: its services, pinned images, ports, mounts of files that exist in the
+// repository, the exporter's hardening and configuration, and Prometheus' config through the real promtool.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, posix, relative, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { resolveOptions } from '../../src/config/resolve-options.js';
+import { execForm, finalStage, lastOf, readStages } from './dockerfile-instructions.js';
+
+const repo = resolve(import.meta.dirname, '../..');
+const deploy = join(repo, 'deploy');
+const pkg = JSON.parse(readFileSync(join(repo, 'package.json'), 'utf8')) as { version: string };
+const runtime = finalStage(readStages(readFileSync(join(repo, 'Dockerfile'), 'utf8')));
+
+interface Service {
+  image: string;
+  build?: { context: string; dockerfile: string };
+  command?: string[];
+  environment?: Record<string, string | number>;
+  ports?: string[];
+  volumes?: string[];
+  read_only?: boolean;
+  tmpfs?: string[];
+  cap_drop?: string[];
+  security_opt?: string[];
+}
+
+const compose = parse(readFileSync(join(deploy, 'compose.yaml'), 'utf8')) as {
+  services: Record<string, Service>;
+  volumes: Record<string, unknown>;
+};
+const { kafka, exporter, prometheus, grafana } = compose.services as Record<string, Service>;
+
+/** Bind mounts of a service: host path (absolute) → container path; named volumes are left out. */
+function binds(service: Service): { host: string; container: string }[] {
+  return (service.volumes ?? [])
+    .map((volume) => volume.split(':'))
+    .filter(([source]) => source!.startsWith('.') || source!.startsWith('/'))
+    .map(([source, container]) => ({ host: resolve(deploy, source!), container: container! }));
+}
+
+/** The host file behind a container path, through the service's bind mounts (longest mount wins). */
+function hostPathOf(service: Service, containerPath: string): string | undefined {
+  const mount = binds(service)
+    .filter(({ container }) => containerPath === container || containerPath.startsWith(`${container}/`))
+    .sort((a, b) => b.container.length - a.container.length)[0];
+  return mount && join(mount.host, posix.relative(mount.container, containerPath));
+}
+
+/** Published ports as [host address, host port, container port]. */
+function published(service: Service): [string, number, number][] {
+  return (service.ports ?? []).map((port) => {
+    const [address, host, container] = port.split(':');
+    return [address!, Number(host), Number(container)];
+  });
+}
+
+/** Files the alerts and dashboards work commits under grafana/: tolerated as missing until they land. */
+const PENDING = [join(repo, 'grafana')];
+
+describe('deploy/compose.yaml', () => {
+  it('runs Kafka, the exporter, Prometheus and Grafana', () => {
+    expect(Object.keys(compose.services).sort()).toEqual(['exporter', 'grafana', 'kafka', 'prometheus']);
+  });
+
+  it.each([
+    ['kafka', /^apache\/kafka:\d+\.\d+\.\d+$/],
+    ['prometheus', /^prom\/prometheus:v\d+\.\d+\.\d+$/],
+    ['grafana', /^grafana\/grafana:\d+\.\d+\.\d+$/],
+  ])('pins the official %s image to an exact version', (name, pattern) => {
+    expect(compose.services[name]!.image).toMatch(pattern);
+  });
+
+  it('builds the exporter from the repository Dockerfile and tags it with the package version', () => {
+    expect(existsSync(join(resolve(deploy, exporter!.build!.context), exporter!.build!.dockerfile))).toBe(
+      true,
+    );
+    expect(resolve(deploy, exporter!.build!.context)).toBe(repo);
+    expect(exporter!.image).toBe(`kafka-error-exporter:${pkg.version}`);
+  });
+
+  it('publishes every port on loopback only', () => {
+    for (const [name, service] of Object.entries(compose.services)) {
+      for (const [address] of published(service)) expect(address, name).toBe('127.0.0.1');
+    }
+  });
+
+  it.each(
+    Object.entries(compose.services).flatMap(([name, service]) =>
+      binds(service).map((bind) => [name, bind.host]),
+    ),
+  )('%s mounts %s, which exists in the repository', (_name, host) => {
+    expect(relative(repo, host).startsWith('..')).toBe(false);
+    if (PENDING.some((pending) => host.startsWith(pending)) && !existsSync(host)) return;
+    expect(existsSync(host)).toBe(true);
+  });
+
+  it('declares every named volume it uses', () => {
+    const named = Object.values(compose.services)
+      .flatMap((service) => service.volumes ?? [])
+      .map((volume) => volume.split(':')[0]!)
+      .filter((source) => !source.startsWith('.') && !source.startsWith('/'));
+    expect([...new Set(named)].sort()).toEqual(Object.keys(compose.volumes).sort());
+  });
+});
+
+describe('the kafka service', () => {
+  const env = kafka!.environment as Record<string, string | number>;
+
+  it('is a single KRaft node that is its own controller quorum', () => {
+    expect(env.KAFKA_PROCESS_ROLES).toBe('broker,controller');
+    expect(env.KAFKA_CONTROLLER_QUORUM_VOTERS).toBe(`${env.KAFKA_NODE_ID}@kafka:9093`);
+    expect(String(env.KAFKA_LISTENERS)).toContain('CONTROLLER://:9093');
+  });
+
+  it('advertises kafka:9092 to containers and the published port to the host', () => {
+    const advertised = String(env.KAFKA_ADVERTISED_LISTENERS).split(',');
+    expect(advertised).toContain('INTERNAL://kafka:9092');
+    const [[, hostPort, containerPort]] = published(kafka!) as [[string, number, number]];
+    expect(advertised).toContain(`EXTERNAL://localhost:${hostPort}`);
+    expect(String(env.KAFKA_LISTENERS)).toContain(`EXTERNAL://:${containerPort}`);
+  });
+
+  it('gives every internal topic one replica', () => {
+    const factors = Object.entries(env).filter(([key]) => /REPLICATION_FACTOR|MIN_ISR/.test(key));
+    expect(factors.length).toBeGreaterThan(0);
+    for (const [key, value] of factors) expect(value, key).toBe(1);
+  });
+});
+
+describe('the exporter service', () => {
+  it('runs hardened: read-only root filesystem, tmpfs /tmp, no capabilities, no privilege escalation', () => {
+    expect(exporter).toMatchObject({
+      read_only: true,
+      tmpfs: ['/tmp'],
+      cap_drop: ['ALL'],
+      security_opt: ['no-new-privileges:true'],
+    });
+  });
+
+  it('runs `serve` with a configuration the exporter accepts, published on its port', () => {
+    const [command, ...argv] = exporter!.command!;
+    expect(command).toBe(execForm(lastOf(runtime, 'CMD'))[0]);
+    const env = Object.fromEntries(
+      Object.entries(exporter!.environment ?? {}).map(([k, v]) => [k, String(v)]),
+    );
+    const readFile = (path: string): string => readFileSync(hostPathOf(exporter!, path) ?? path, 'utf8');
+    const result = resolveOptions({ argv, env, readFile });
+    if (result.kind !== 'options') throw new Error('serve --help in compose.yaml');
+    expect(result.options.config).not.toBeNull();
+    expect(published(exporter!).map(([, , container]) => container)).toEqual([result.options.port]);
+    expect(lastOf(runtime, 'EXPOSE').args.split(' ').map(Number)).toContain(result.options.port);
+  });
+});
+
+describe('the prometheus service', () => {
+  const configPath = hostPathOf(prometheus!, '/etc/prometheus/prometheus.yml')!;
+  const config = parse(readFileSync(configPath, 'utf8')) as {
+    rule_files: string[];
+    scrape_configs: { job_name: string; static_configs: { targets: string[] }[] }[];
+  };
+
+  it('scrapes the exporter service on its published container port', () => {
+    const targets = config.scrape_configs.flatMap((job) => job.static_configs.flatMap((s) => s.targets));
+    const [, , port] = published(exporter!)[0]!;
+    expect(targets).toEqual([`exporter:${port}`]);
+  });
+
+  it('loads the rule files of deploy/prometheus/ and none of their promtool tests', () => {
+    const loaded = config.rule_files.flatMap((pattern) => {
+      const host = hostPathOf(prometheus!, posix.dirname(pattern))!;
+      const glob = new RegExp(`^${posix.basename(pattern).replace(/\./g, '\\.').replace(/\*/g, '.*')}$`);
+      return readdirSync(host)
+        .filter((file) => glob.test(file))
+        .map((file) => join(host, file));
+    });
+    const rules = readdirSync(join(deploy, 'prometheus')).filter(
+      (file) => /\.ya?ml$/.test(file) && !/test/.test(file),
+    );
+    expect(loaded.map((file) => relative(join(deploy, 'prometheus'), file)).sort()).toEqual(rules.sort());
+    expect(rules.length).toBeGreaterThan(0);
+  });
+
+  it('passes promtool check config, rule files included', () => {
+    // promtool reads the container paths: rewrite them to the host files the mounts provide.
+    const dir = mkdtempSync(join(tmpdir(), 'kee-compose-'));
+    try {
+      const rewritten = {
+        ...config,
+        rule_files: config.rule_files.map((pattern) =>
+          join(hostPathOf(prometheus!, dirname(pattern))!, posix.basename(pattern)),
+        ),
+      };
+      writeFileSync(join(dir, 'prometheus.yml'), JSON.stringify(rewritten));
+      const result = spawnSync('promtool', ['check', 'config', join(dir, 'prometheus.yml')], {
+        encoding: 'utf8',
+      });
+      expect(result.error).toBeUndefined();
+      expect(`${result.stdout}${result.stderr}`).toMatch(/SUCCESS: [1-9]\d* rules found/);
+      expect(result.status, result.stderr).toBe(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('the grafana service', () => {
+  it('provisions from grafana/provisioning and reads dashboards from grafana/dashboards', () => {
+    expect(binds(grafana!).map(({ host, container }) => [relative(repo, host), container])).toEqual([
+      ['grafana/provisioning', '/etc/grafana/provisioning'],
+      ['grafana/dashboards', '/var/lib/grafana/dashboards'],
+    ]);
+  });
+});
