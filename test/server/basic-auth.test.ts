@@ -1,0 +1,53 @@
+import bcrypt from 'bcryptjs';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { createBasicAuthenticator } from '../../src/server/basic-auth.js';
+import { basic } from './support.js';
+
+const users = new Map([
+  ['alice', bcrypt.hashSync('wonderland', 4)],
+  ['bob', bcrypt.hashSync('pa:ss wörd', 4)],
+]);
+
+afterEach(() => {
+  vi.restoreAllMocks();
+});
+
+describe('createBasicAuthenticator', () => {
+  it.each<[string, string | undefined, boolean]>([
+    ['the right password', basic('alice', 'wonderland').authorization, true],
+    ['a password with a colon, a space and UTF-8', basic('bob', 'pa:ss wörd').authorization, true],
+    ['a lower-case scheme', basic('alice', 'wonderland').authorization!.replace('Basic', 'basic'), true],
+    ['a wrong password', basic('alice', 'Wonderland').authorization, false],
+    ['another user’s password', basic('bob', 'wonderland').authorization, false],
+    ['an unknown user', basic('carol', 'wonderland').authorization, false],
+    ['an empty password', basic('alice', '').authorization, false],
+    ['no header', undefined, false],
+    ['an empty header', '', false],
+    ['a Bearer token', 'Bearer abc', false],
+    ['no colon', `Basic ${Buffer.from('alice').toString('base64')}`, false],
+    ['not base64', 'Basic !!!', false],
+    ['an over-long header', `Basic ${'A'.repeat(2000)}`, false],
+  ])('%s → %s', async (_name, header, expected) => {
+    expect(await createBasicAuthenticator(users).verify(header)).toBe(expected);
+  });
+
+  it('verifies with bcrypt once per user and password, then from the cache', async () => {
+    const compare = vi.spyOn(bcrypt, 'compare');
+    const auth = createBasicAuthenticator(users);
+    const right = basic('alice', 'wonderland').authorization;
+    expect(await auth.verify(right)).toBe(true);
+    expect(await auth.verify(right)).toBe(true);
+    expect(await auth.verify(right)).toBe(true);
+    expect(compare).toHaveBeenCalledTimes(1);
+    // A wrong password is never answered from the cache: it goes to bcrypt each time.
+    expect(await auth.verify(basic('alice', 'nope').authorization)).toBe(false);
+    expect(await auth.verify(basic('alice', 'nope').authorization)).toBe(false);
+    expect(compare).toHaveBeenCalledTimes(3);
+  });
+
+  it('spends a bcrypt verification on an unknown user too', async () => {
+    const compare = vi.spyOn(bcrypt, 'compare');
+    expect(await createBasicAuthenticator(users).verify(basic('mallory', 'x').authorization)).toBe(false);
+    expect(compare).toHaveBeenCalledTimes(1);
+  });
+});
