@@ -3,6 +3,7 @@
 //
 // Written against DEFAULT_RULE_OPTIONS. Series names come from the metric table; the expected annotation texts
 // are spelled out literally, so a change to an alert's wording must be made here too, on purpose.
+import { lookupCode, UNKNOWN_ERROR_NAME } from '../../src/codes/registry.js';
 import { METRICS, THROTTLE_BUCKETS_SECONDS, type MetricKey } from '../../src/sinks/names.js';
 import type { QueryLabel } from './promql.js';
 import type { RuleOptions } from './rule-options.js';
@@ -51,48 +52,45 @@ function s(
   return { series: render(METRICS[metric].name + suffix, { ...TARGET, ...labels }), values };
 }
 
-/** Registry entries the fixtures use: code, name, category, description, recovery (the seed's texts). */
-const CODES: Record<string, readonly [string, 'retriable' | 'non_retriable' | 'fatal', string, string]> = {
-  '-1': ['UNKNOWN_SERVER_ERROR', 'non_retriable', 'Unexpected server error', 'Check broker logs'],
-  '6': ['NOT_LEADER_OR_FOLLOWER', 'retriable', 'Request sent to non-leader', 'Refresh metadata, retry'],
-  '10': ['MESSAGE_TOO_LARGE', 'non_retriable', 'Message exceeds max size', 'Reduce message size'],
-  '13': ['NETWORK_EXCEPTION', 'retriable', 'Network error', 'Reconnect, retry'],
-  '29': ['TOPIC_AUTHORIZATION_FAILED', 'non_retriable', 'No topic permission', 'Check ACLs'],
-  '47': ['INVALID_PRODUCER_EPOCH', 'fatal', 'Producer fenced', 'Close producer'],
-  '58': ['SASL_AUTHENTICATION_FAILED', 'non_retriable', 'SASL auth failed', 'Check credentials'],
-  '90': ['PRODUCER_FENCED', 'fatal', 'Producer fenced', 'Close producer'],
-  '129': ['REBOOTSTRAP_REQUIRED', 'fatal', 'Client must rebootstrap', 'Rebootstrap client'],
-};
+/** The codes the fixtures use; names, categories and texts come from the registry. */
+const FIXTURE_CODES = [-1, 6, 10, 13, 29, 47, 58, 90, 129] as const;
 /** A code whose info series the fixtures leave out, to show the annotation's fallback. */
 const NO_INFO = '129';
 
+function entry(code: string) {
+  return lookupCode(Number(code));
+}
+
 function errorClass(code: string, type?: string): Labels {
-  const entry = CODES[code];
-  if (entry === undefined) {
+  const e = entry(code);
+  if (e === undefined) {
     return {
       kafka_error_code: code,
-      error_type: 'UNKNOWN_ERROR_CODE',
+      error_type: UNKNOWN_ERROR_NAME,
       kafka_error_category: 'non_retriable',
       kafka_error_retriable: 'false',
     };
   }
-  const [name, category] = entry;
   return {
     kafka_error_code: code,
-    error_type: type ?? name,
-    kafka_error_category: category,
-    kafka_error_retriable: String(category === 'retriable'),
+    error_type: type ?? e.name,
+    kafka_error_category: e.category,
+    kafka_error_retriable: String(e.retriable),
   };
 }
 
 /** The exporter's registry series for the fixture codes, but for NO_INFO. */
 function info(): { series: string; values: string }[] {
-  return Object.entries(CODES)
-    .filter(([code]) => code !== NO_INFO)
-    .map(([code, [, , description, recovery]]) =>
+  return FIXTURE_CODES.map(String)
+    .filter((code) => code !== NO_INFO)
+    .map((code) =>
       s(
         'errorCodeInfo',
-        { ...errorClass(code), kafka_error_recovery: recovery, kafka_error_description: description },
+        {
+          ...errorClass(code),
+          kafka_error_recovery: entry(code)?.recovery ?? '',
+          kafka_error_description: entry(code)?.description ?? '',
+        },
         '1x60',
       ),
     );
@@ -150,10 +148,11 @@ const from = `job=${TARGET.job}, instance=${TARGET.instance}`;
 const target = { ...TARGET };
 
 function advice(code: string): string {
-  const entry = CODES[code];
-  if (entry === undefined || code === NO_INFO)
+  const e = entry(code);
+  if (e === undefined || code === NO_INFO) {
     return `No ${METRICS.errorCodeInfo.name} series for this code: see the runbook.`;
-  return `${entry[2]}. Recovery: ${entry[3]}.`;
+  }
+  return `${e.description}. Recovery: ${e.recovery}.`;
 }
 
 /** The promtool test groups for `o` (the shipped defaults). */
@@ -164,7 +163,7 @@ export function buildRuleTests(o: RuleOptions): RuleTestGroup[] {
     client: string,
     code: string,
     count: string,
-    type = CODES[code]?.[0] ?? 'UNKNOWN_ERROR_CODE',
+    type = entry(code)?.name ?? UNKNOWN_ERROR_NAME,
   ) => ({
     exp_labels: {
       ...target,
