@@ -261,11 +261,18 @@ function replayDockerfile(root: string): Replay {
   return { root, stageRoots, env, user, workdir };
 }
 
-/** The test's own environment minus anything that would leak into the exporter's configuration. */
+/**
+ * The test's own environment minus what would leak into the replay: the exporter's configuration variables,
+ * and the npm_* variables an outer `npm test` exports (a Docker build starts without them).
+ */
 function inheritedEnv(): Record<string, string> {
   return Object.fromEntries(
     Object.entries(process.env).filter(
-      (entry): entry is [string, string] => entry[1] !== undefined && !entry[0].startsWith(ENV_PREFIX),
+      (entry): entry is [string, string] =>
+        entry[1] !== undefined &&
+        !entry[0].startsWith(ENV_PREFIX) &&
+        !/^npm_/i.test(entry[0]) &&
+        entry[0] !== 'INIT_CWD',
     ),
   );
 }
