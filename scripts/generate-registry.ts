@@ -2,7 +2,7 @@
 // Usage: tsx scripts/generate-registry.ts [--check]   (--check: exit 1 when a committed file is out of date)
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type { ErrorCodeEntry } from '../src/codes/types.js';
+import type { RegistryEntry } from '../src/codes/types.js';
 import { buildEntries } from './registry/build-entries.js';
 import type { UpstreamFacts } from './registry/build-entries.js';
 import { parseSeed } from './registry/parse-seed.js';
@@ -19,7 +19,7 @@ export const REGISTRY_PATH = 'src/codes/registry.generated.ts';
 export const DOCS_PATH = 'docs/error-codes.md';
 
 export interface GeneratedFiles {
-  readonly entries: readonly ErrorCodeEntry[];
+  readonly entries: readonly RegistryEntry[];
   /** Output path (relative to the project root) → content. */
   readonly files: ReadonlyMap<string, string>;
 }

@@ -1,5 +1,5 @@
 // Turns the parsed seed and the hand-kept Kafka facts into registry entries: category, since and upstream view.
-import type { ErrorCategory, ErrorCodeEntry, RecoveryPattern, SinceSource } from '../../src/codes/types.js';
+import type { ErrorCategory, RegistryEntry, RecoveryPattern, SinceSource } from '../../src/codes/types.js';
 import type { Seed, SeedRow } from './parse-seed.js';
 
 /** The shape of `scripts/data/kafka-upstream-facts.json`. */
@@ -23,7 +23,7 @@ export interface UpstreamFacts {
 const FATAL_RECOVERY = /\b(close|re-?initiali[sz]e|initiali[sz]e|rebootstrap|fatal)\b/i;
 
 /** Builds one entry per seed row, ordered by code. Throws when the facts do not cover a code. */
-export function buildEntries(seed: Seed, facts: UpstreamFacts): ErrorCodeEntry[] {
+export function buildEntries(seed: Seed, facts: UpstreamFacts): RegistryEntry[] {
   checkReleases(facts);
   const patterns = new Map<number, RecoveryPattern>();
   for (const code of seed.patterns.metadataRefreshBackoff) patterns.set(code, 'metadata_refresh_backoff');

@@ -1,5 +1,5 @@
 // Renders docs/error-codes.md: one section per error name, anchored so alert rules can link to `#<NAME>`.
-import type { ErrorCodeEntry } from '../../src/codes/types.js';
+import type { RegistryEntry } from '../../src/codes/types.js';
 
 /** What the docs say about where `since` and the upstream notes come from. */
 export interface DocsSources {
@@ -8,7 +8,7 @@ export interface DocsSources {
 }
 
 /** Renders the Markdown reference. */
-export function renderDocs(entries: readonly ErrorCodeEntry[], sources: DocsSources): string {
+export function renderDocs(entries: readonly RegistryEntry[], sources: DocsSources): string {
   const seedSince = entries.filter((e) => e.sinceSource === 'seed');
   const differing = entries.filter((e) => e.upstreamRetriable !== null);
   const lines = [
@@ -64,7 +64,7 @@ export function renderDocs(entries: readonly ErrorCodeEntry[], sources: DocsSour
   return `${lines.join('\n').trimEnd()}\n`;
 }
 
-function renderEntry(e: ErrorCodeEntry): string[] {
+function renderEntry(e: RegistryEntry): string[] {
   const lines = [
     `<a id="${e.name}"></a>`,
     '',
@@ -83,7 +83,7 @@ function renderEntry(e: ErrorCodeEntry): string[] {
   return lines;
 }
 
-function link(e: ErrorCodeEntry): string {
+function link(e: RegistryEntry): string {
   return `[${e.name}](#${e.name})`;
 }
 

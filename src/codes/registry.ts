@@ -1,6 +1,6 @@
 // Lookups over the generated error-code registry: by code (an array index) and by name.
 import { MAX_CODE, MIN_CODE, REGISTRY_BY_INDEX } from './registry.generated.js';
-import type { ErrorCodeEntry } from './types.js';
+import type { ErrorCodeEntry, RegistryEntry } from './types.js';
 
 export { MAX_CODE, MIN_CODE, REGISTRY_BY_INDEX };
 
@@ -8,20 +8,20 @@ export { MAX_CODE, MIN_CODE, REGISTRY_BY_INDEX };
 export const UNKNOWN_ERROR_NAME = 'UNKNOWN_ERROR_CODE';
 
 /** Every registry entry, ordered by code. */
-export const ERROR_CODES: readonly ErrorCodeEntry[] = Object.freeze(
-  REGISTRY_BY_INDEX.filter((entry): entry is ErrorCodeEntry => entry !== undefined),
+export const ERROR_CODES: readonly RegistryEntry[] = Object.freeze(
+  REGISTRY_BY_INDEX.filter((entry): entry is RegistryEntry => entry !== undefined),
 );
 
-const BY_NAME: ReadonlyMap<string, ErrorCodeEntry> = new Map(ERROR_CODES.map((entry) => [entry.name, entry]));
+const BY_NAME: ReadonlyMap<string, RegistryEntry> = new Map(ERROR_CODES.map((entry) => [entry.name, entry]));
 
 /** The entry for `code`, or `undefined` when the registry does not know it. O(1): an array index. */
-export function lookupCode(code: number): ErrorCodeEntry | undefined {
+export function lookupCode(code: number): RegistryEntry | undefined {
   if (!Number.isInteger(code) || code < MIN_CODE || code > MAX_CODE) return undefined;
   return REGISTRY_BY_INDEX[code - MIN_CODE];
 }
 
 /** The entry named `name` (case-insensitive, e.g. `rebalance_in_progress`), or `undefined`. */
-export function lookupName(name: string): ErrorCodeEntry | undefined {
+export function lookupName(name: string): RegistryEntry | undefined {
   return BY_NAME.get(name.trim().toUpperCase());
 }
 

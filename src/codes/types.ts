@@ -22,8 +22,6 @@ export interface ErrorCodeEntry {
   readonly section: string;
   /** The Kafka release that introduced the code, e.g. `0.10.1.0`, or the seed's range where unverified. */
   readonly since: string;
-  /** `kafka` when `since` was verified against Kafka's per-release error tables, `seed` when it is the seed's range. */
-  readonly sinceSource: SinceSource;
   readonly pattern: RecoveryPattern | null;
   /**
    * Apache Kafka's own client view where it differs from the seed: `true` when the code's exception extends
@@ -32,6 +30,12 @@ export interface ErrorCodeEntry {
   readonly upstreamRetriable: boolean | null;
   /** A sentence explaining the upstream difference, or `null`. */
   readonly upstreamNote: string | null;
+}
+
+/** An entry as the generated registry holds it: the contract's fields plus where `since` comes from. */
+export interface RegistryEntry extends ErrorCodeEntry {
+  /** `kafka` when `since` was verified against Kafka's per-release error tables, `seed` when it is the seed's range. */
+  readonly sinceSource: SinceSource;
 }
 
 /** The classification of one code as the sinks label it. Pre-built and frozen for known codes. */
