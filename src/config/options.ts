@@ -1,6 +1,8 @@
 // The options of `serve`, resolved once from flags, environment and file, and their defaults in one constant.
+import { CLASSIFIER_DEFAULTS } from '../codes/classify.js';
 import type { ErrorCategory } from '../codes/types.js';
 import type { LogLevel } from '../logger.js';
+import { CARDINALITY_DEFAULTS } from '../sinks/cardinality.js';
 
 /** The categories a user may assign to a code (`success` is reserved for code 0). */
 export type OverrideCategory = Exclude<ErrorCategory, 'success'>;
@@ -19,7 +21,7 @@ export interface ExporterOptions {
   /** A web configuration file in the style of Prometheus exporter-toolkit: TLS and basic auth. */
   readonly webConfigFile: string | null;
   readonly logLevel: LogLevel;
-  /** Category by code (`"27"`) or name (`"REBALANCE_IN_PROGRESS"`). */
+  /** Category by code (`"27"`); names given in flags, variables or the file are resolved to their code. */
   readonly categoryOverrides: Readonly<Record<string, OverrideCategory>>;
   /** Whether response errors carry the topic label (`messaging_destination_name`). */
   readonly topicLabel: boolean;
@@ -52,11 +54,11 @@ export const DEFAULT_OPTIONS: ExporterOptions = Object.freeze({
   logLevel: 'info',
   categoryOverrides: Object.freeze({}),
   topicLabel: false,
-  topicLabelCap: 100,
-  clientIdCap: 50,
-  brokerCap: 200,
-  clientErrorTypeCap: 50,
-  unknownCodeCap: 20,
+  topicLabelCap: CARDINALITY_DEFAULTS.topics,
+  clientIdCap: CARDINALITY_DEFAULTS.clientIds,
+  brokerCap: CARDINALITY_DEFAULTS.brokers,
+  clientErrorTypeCap: CARDINALITY_DEFAULTS.clientErrorTypes,
+  unknownCodeCap: CLASSIFIER_DEFAULTS.maxUnknownCodes,
   otlpEndpoint: null,
   otlpInterval: 60_000,
   shutdownTimeout: 10_000,

@@ -1,4 +1,5 @@
 // Flags > environment > file > defaults, validated once into one frozen options object.
+import { validateOverrides } from '../codes/classify.js';
 import { ConfigError, quoteValue } from './config-error.js';
 import { readMappingFile } from './config-file.js';
 import type { ReadTextFile } from './config-file.js';
@@ -88,5 +89,11 @@ export function resolveOptions(input: ResolveInput): ResolveResult {
 
   const resolved: Record<string, unknown> = { ...DEFAULT_OPTIONS };
   for (const value of [...file, ...env, ...argv.values]) apply(resolved, value);
+  try {
+    // The registry's own rules on top of the syntax: INT16 codes, no override of code 0.
+    validateOverrides(resolved.categoryOverrides);
+  } catch (error) {
+    throw new ConfigError('categoryOverrides', `invalid categoryOverrides: ${(error as Error).message}`);
+  }
   return { kind: 'options', options: Object.freeze(resolved) as unknown as ExporterOptions };
 }

@@ -1,5 +1,6 @@
 // The value types an option can have: how each is parsed from a flag, an environment variable or a file,
 // validated, described in help and docs, and how its default is shown.
+import { lookupName } from '../codes/registry.js';
 import { ConfigError, quoteValue } from './config-error.js';
 import type { OverrideCategory } from './options.js';
 
@@ -23,8 +24,8 @@ export interface ValueOrigin {
 const OVERRIDE_CATEGORIES: readonly OverrideCategory[] = ['retriable', 'non_retriable', 'fatal'];
 const DURATION = /^(\d+(?:\.\d+)?)(ms|s|m|h)$/;
 const DURATION_UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
-const CODE_KEY = /^-?\d{1,6}$/;
-const NAME_KEY = /^[A-Z][A-Z0-9_]{0,99}$/;
+const CODE_KEY = /^[+-]?\d{1,6}$/;
+const NAME_KEY = /^[A-Za-z][A-Za-z0-9_]{0,99}$/;
 
 function invalid(origin: ValueOrigin, raw: unknown, expected: string): ConfigError {
   return new ConfigError(
@@ -50,7 +51,7 @@ function parseDuration(raw: unknown, minMs: number, maxMs: number, origin: Value
   return ms;
 }
 
-/** Pairs from a flag (`27=fatal`, repeatable), an environment variable (`27=fatal,3=retriable`) or a file map. */
+/** Code → category from a flag (`27=fatal`, repeatable), an environment variable (`27=fatal,3=retriable`) or a file map. */
 function parseCategoryMap(raw: unknown, origin: ValueOrigin): Record<string, OverrideCategory> {
   const expected = 'code or NAME mapped to one of retriable, non_retriable, fatal (e.g. 27=fatal)';
   let pairs: [string, unknown][];
@@ -69,15 +70,21 @@ function parseCategoryMap(raw: unknown, origin: ValueOrigin): Record<string, Ove
     throw invalid(origin, raw, expected);
   }
   const result: Record<string, OverrideCategory> = {};
-  for (const [code, category] of pairs) {
-    if (!CODE_KEY.test(code) && !NAME_KEY.test(code)) {
-      throw invalid({ ...origin, key: `${origin.key}.${code}` }, code, `an error code or NAME, ${expected}`);
+  for (const [key, category] of pairs) {
+    const at = { ...origin, key: `${origin.key}.${key}` };
+    let code: number;
+    if (CODE_KEY.test(key)) {
+      code = Number(key);
+    } else {
+      const entry = NAME_KEY.test(key) ? lookupName(key) : undefined;
+      if (!entry) throw invalid(at, key, `an error code number or a name the registry knows, ${expected}`);
+      code = entry.code;
     }
     if (!OVERRIDE_CATEGORIES.includes(category as OverrideCategory)) {
-      throw invalid({ ...origin, key: `${origin.key}.${code}` }, category, OVERRIDE_CATEGORIES.join(', '));
+      throw invalid(at, category, OVERRIDE_CATEGORIES.join(', '));
     }
-    // Normalise "+27" / "027" so that one code cannot appear under two keys.
-    result[CODE_KEY.test(code) ? String(Number(code)) : code] = category as OverrideCategory;
+    // Keyed by code, so that `27` and `REBALANCE_IN_PROGRESS` from two sources merge as one entry.
+    result[String(code)] = category as OverrideCategory;
   }
   return result;
 }

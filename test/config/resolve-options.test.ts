@@ -103,7 +103,7 @@ describe('resolveOptions', () => {
         '3': 'fatal',
         '7': 'fatal',
         '10': 'fatal',
-        REBALANCE_IN_PROGRESS: 'fatal',
+        '27': 'fatal',
       });
       expect(Object.isFrozen(options.categoryOverrides)).toBe(true);
     });
