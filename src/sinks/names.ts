@@ -25,6 +25,33 @@ export const LABELS = {
 } as const;
 export type LabelName = keyof typeof LABELS;
 
+/** What each label holds (CONTRACT §3), for docs/metrics.md. Every value set is bounded. */
+export const LABEL_VALUES: Readonly<Record<LabelName, string>> = {
+  kafka_error_code: 'the numeric code as a string, e.g. `"3"`, `"-1"`; unknown codes past a cap: `other`',
+  error_type:
+    'the registry name, e.g. `UNKNOWN_TOPIC_OR_PARTITION`; `UNKNOWN_ERROR_CODE`; for client-side errors with code -1 the client error class (capped)',
+  kafka_error_category: '`retriable`, `non_retriable`, `fatal`',
+  kafka_error_retriable: '`true`, `false`',
+  kafka_error_recovery: "the registry's recovery text",
+  kafka_error_description: "the registry's description text",
+  kafka_api_name:
+    'the protocol API name, e.g. `Produce`, `Metadata`, `JoinGroup`; `Unknown` for keys outside the table',
+  kafka_error_origin: '`broker` (the error carries a broker code) or `client` (raised locally)',
+  messaging_operation_name:
+    '`send`, `send_batch`, `commit`, `consume`, `subscribe`, `connect`, `disconnect`, `transaction`, `admin`',
+  messaging_client_id: 'the Kafka `client.id` (capped)',
+  server_address: 'the broker host as the client dialled it (capped, with the port)',
+  server_port: 'the broker port; `0` when the address is folded into `__other__`',
+  messaging_destination_name: 'the topic, opt-in only (capped)',
+  version: 'the kafka-error-exporter version',
+  nodejs_version: 'the Node.js version, e.g. `v20.20.2`',
+  kind: 'where inside the hooks an exception was caught: `socket_write`, `socket_read`, `decode`, `record`, `instrument`, `operation_error`, `proxy`',
+  reason:
+    'why a frame was not decoded: `unknown_correlation_id`, `unsupported_api_version`, `unknown_api_key`, `truncated`, `malformed`, `oversized`',
+  label:
+    'the capped label: `messaging_destination_name`, `messaging_client_id`, `server_address`, `error_type`, `kafka_error_code`',
+};
+
 export type MetricType = 'counter' | 'histogram' | 'gauge';
 
 export interface MetricDefinition {
