@@ -88,6 +88,15 @@ export function logTail(file: string, lines = 40): string {
   }
 }
 
+// A KRaft cluster id is a base64url UUID; like Kafka's own Uuid.randomUuid, avoid a leading '-',
+// which StorageTool's argument parser would read as an option.
+function newClusterId(): string {
+  for (;;) {
+    const id = randomBytes(16).toString('base64url');
+    if (!id.startsWith('-')) return id;
+  }
+}
+
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
@@ -173,7 +182,7 @@ async function startOnce(options: StartBrokerOptions, install: KafkaInstall): Pr
   );
 
   const started = Date.now();
-  const clusterId = randomBytes(16).toString('base64url');
+  const clusterId = newClusterId();
   await runKafkaTool(install, 'kafka.tools.StorageTool', ['format', '-t', clusterId, '-c', propsFile]);
 
   const logFd = openSync(logFile, 'a');
@@ -197,7 +206,7 @@ async function startOnce(options: StartBrokerOptions, install: KafkaInstall): Pr
     throw new Error('could not spawn java');
   }
   const graceMs = options.stopGraceMs ?? 10_000;
-  const release = guardProcessGroup(pid, Math.ceil(graceMs / 1000));
+  const release = guardProcessGroup(pid, baseDir, Math.ceil(graceMs / 1000));
 
   const bootstrap = `127.0.0.1:${clientPort}`;
   const admin = profile === 'sasl' ? SASL_ADMIN : undefined;

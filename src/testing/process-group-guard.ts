@@ -1,7 +1,9 @@
 // Makes sure a detached child process group dies with this Node process: exit, signals, even SIGKILL.
 import { spawn } from 'node:child_process';
+import { rmSync } from 'node:fs';
 
-const guarded = new Set<number>();
+// Guarded process group id → the folder to remove once it is dead (its data and log).
+const guarded = new Map<number, string | undefined>();
 let handlersInstalled = false;
 
 /** True while a process with this pid exists (zombies included; Node reaps its own children). */
@@ -25,7 +27,10 @@ export function signalGroup(pgid: number, signal: NodeJS.Signals): void {
 }
 
 function killAllNow(): void {
-  for (const pgid of guarded) signalGroup(pgid, 'SIGKILL');
+  for (const [pgid, dir] of guarded) {
+    signalGroup(pgid, 'SIGKILL');
+    if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
+  }
   guarded.clear();
 }
 
@@ -46,26 +51,34 @@ function installHandlers(): void {
 
 // A shell loop in its own group: when this Node process disappears (even by SIGKILL, where no handler
 // runs) it stops the guarded group; it ends by itself once the group is gone.
-function spawnWatchdog(pgid: number, graceSeconds: number): number | undefined {
+function spawnWatchdog(pgid: number, graceSeconds: number, dir: string | undefined): number | undefined {
+  // The folder is passed as an argument ($1), never pasted into the script.
   const script =
     `while kill -0 ${process.pid} 2>/dev/null && kill -0 ${pgid} 2>/dev/null; do sleep 1; done; ` +
-    `if kill -0 ${pgid} 2>/dev/null; then kill -TERM -${pgid} 2>/dev/null; sleep ${graceSeconds}; ` +
-    `kill -KILL -${pgid} 2>/dev/null; fi`;
-  const watchdog = spawn('sh', ['-c', script], { detached: true, stdio: 'ignore' });
+    // Node still alive (the child ended by itself): Node handles it and may still read its log.
+    `kill -0 ${process.pid} 2>/dev/null && exit 0; ` +
+    `if kill -0 ${pgid} 2>/dev/null; then kill -TERM -${pgid} 2>/dev/null; i=0; ` +
+    `while [ $i -lt ${graceSeconds} ] && kill -0 ${pgid} 2>/dev/null; do sleep 1; i=$((i+1)); done; ` +
+    `kill -KILL -${pgid} 2>/dev/null; sleep 1; fi; ` +
+    `if [ -n "$1" ]; then rm -rf -- "$1"; fi; exit 0`;
+  const watchdog = spawn('sh', ['-c', script, 'kafka-watchdog', dir ?? ''], {
+    detached: true,
+    stdio: 'ignore',
+  });
   watchdog.on('error', () => {});
   watchdog.unref();
   return watchdog.pid;
 }
 
 /**
- * Registers a detached child (the leader of its own process group) so that it is killed when this
- * process exits or receives SIGINT/SIGTERM/SIGHUP, and by a watchdog if this process is SIGKILLed.
- * Returns a release function to call once the child has been stopped normally.
+ * Registers a detached child (the leader of its own process group) so that it is killed, and `dir`
+ * removed, when this process exits or receives SIGINT/SIGTERM/SIGHUP, and by a watchdog if this process
+ * is SIGKILLed. Returns a release function to call once the child has been stopped normally.
  */
-export function guardProcessGroup(pgid: number, graceSeconds = 10): () => void {
+export function guardProcessGroup(pgid: number, dir?: string, graceSeconds = 10): () => void {
   installHandlers();
-  guarded.add(pgid);
-  const watchdogPid = spawnWatchdog(pgid, graceSeconds);
+  guarded.set(pgid, dir);
+  const watchdogPid = spawnWatchdog(pgid, graceSeconds, dir);
   return () => {
     guarded.delete(pgid);
     if (watchdogPid !== undefined) signalGroup(watchdogPid, 'SIGKILL');
