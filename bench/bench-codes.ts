@@ -1,5 +1,7 @@
-// The registry and classifier the benchmarks record with.
-export {
-  STAND_IN_CODES as benchCodes,
-  standInClassifier as benchClassifier,
-} from '../test/record/stand-in-codes.js';
+// The classifier the benchmarks record with: the real registry, quiet.
+import { createClassifier } from '../src/codes/classify.js';
+import { ERROR_CODES } from '../src/codes/registry.js';
+import { silentLogger } from '../src/logger.js';
+
+export const benchCodes = ERROR_CODES;
+export const benchClassifier = () => createClassifier({ logger: silentLogger });

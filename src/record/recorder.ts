@@ -1,4 +1,6 @@
 // The recorder: classifies what capture reports and pre-aggregates it for the sinks to read at scrape time.
+import { createClassifier } from '../codes/classify.js';
+import { ERROR_CODES } from '../codes/registry.js';
 import type { Classification, Classifier, ErrorCodeEntry } from '../codes/types.js';
 import type {
   BrokerEndpoint,
@@ -8,7 +10,7 @@ import type {
   UndecodableReason,
 } from '../events.js';
 import { OPERATION_NAMES } from '../events.js';
-import { createOnceLogger, silentLogger } from '../logger.js';
+import { createLogger, createOnceLogger } from '../logger.js';
 import type { Logger } from '../logger.js';
 import {
   CAPPED_LABELS,
@@ -35,17 +37,20 @@ import { apiIndex, EndpointSlot, ErrorGroup, orderedLabels, classificationLabels
 
 /** Options of `createRecorder`. */
 export interface RecorderOptions {
-  /** Classifies error codes (with the user's category overrides). */
-  readonly classifier: Classifier;
-  /** The registry entries behind `kafka_error_code_info` and `errorSummary()`. */
-  readonly codes: readonly ErrorCodeEntry[];
+  /**
+   * Classifies error codes, with the user's category overrides.
+   * @default createClassifier({ logger }) (the registry, no overrides)
+   */
+  readonly classifier?: Classifier;
+  /** The registry entries behind `kafka_error_code_info` and `errorSummary()`. @default ERROR_CODES */
+  readonly codes?: readonly ErrorCodeEntry[];
   /** The sinks to record into. @default [] */
   readonly sinks?: readonly RecorderSink[];
   /** Label response errors with their topic (`messaging_destination_name`), capped. @default false */
   readonly topicLabel?: boolean;
   /** Cardinality caps, merged over `CARDINALITY_DEFAULTS`. */
   readonly limits?: Partial<CardinalityLimits>;
-  /** Where failures inside the hooks are logged, once per kind. @default silentLogger */
+  /** Where failures inside the hooks are logged, once per kind. @default createLogger() (JSON on stderr) */
   readonly logger?: Logger;
 }
 
@@ -64,8 +69,9 @@ const OPERATIONS: ReadonlySet<string> = new Set(OPERATION_NAMES);
  * throws: a failure inside it is counted in `kafka_error_exporter_capture_failures_total{kind="record"}` and
  * logged once. Throws at construction on invalid limits, naming the bad value.
  */
-export function createRecorder(options: RecorderOptions): Recorder {
-  const { classifier, codes, topicLabel = false, logger = silentLogger } = options;
+export function createRecorder(options: RecorderOptions = {}): Recorder {
+  const { codes = ERROR_CODES, topicLabel = false, logger = createLogger() } = options;
+  const classifier = options.classifier ?? createClassifier({ logger });
   const limits = resolveCardinalityLimits(options.limits);
   const caps = {
     topic: createValueCap('messaging_destination_name', limits.topics),

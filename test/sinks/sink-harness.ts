@@ -4,7 +4,8 @@ import type { Recorder, RecorderOptions } from '../../src/record/recorder.js';
 import { createOpenTelemetrySink } from '../../src/sinks/opentelemetry.js';
 import { createOtelPipeline } from '../../src/sinks/otel-pipeline.js';
 import { createPrometheusSink } from '../../src/sinks/prometheus.js';
-import { STAND_IN_CODES, standInClassifier } from '../record/stand-in-codes.js';
+import { createClassifier } from '../../src/codes/classify.js';
+import { silentLogger } from '../../src/logger.js';
 
 export interface SinkUnderTest {
   readonly recorder: Recorder;
@@ -13,12 +14,12 @@ export interface SinkUnderTest {
   close(): Promise<void>;
 }
 
-export type RecorderSettings = Omit<RecorderOptions, 'sinks' | 'classifier' | 'codes'> &
-  Partial<Pick<RecorderOptions, 'classifier' | 'codes'>>;
+export type RecorderSettings = Omit<RecorderOptions, 'sinks'>;
 
-const recorderOptions = (settings: RecorderSettings): Omit<RecorderOptions, 'sinks'> => ({
-  classifier: standInClassifier(),
-  codes: STAND_IN_CODES,
+/** The real registry and classifier, quiet about the unknown codes the tests feed in. */
+const recorderOptions = (settings: RecorderSettings): RecorderSettings => ({
+  classifier: createClassifier({ logger: silentLogger }),
+  logger: silentLogger,
   ...settings,
 });
 

@@ -1,6 +1,9 @@
 // Acceptance: one event stream through both sinks gives the same Prometheus series, and promtool accepts both.
 import { execFile } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
+import { createClassifier } from '../../src/codes/classify.js';
+import { ERROR_CODES, lookupCode } from '../../src/codes/registry.js';
+import { silentLogger } from '../../src/logger.js';
 import { METRICS } from '../../src/sinks/names.js';
 import { BROKER_1, playStandardStream } from './event-stream.js';
 import { familyOf, parseExposition } from './exposition-parser.js';
@@ -145,10 +148,23 @@ describe.each(SINKS)('%s sink', (_name, factory) => {
     const sink = await start(factory);
     const { samples } = parseExposition(await sink.scrape());
     const info = [...samples.keys()].filter((key) => key.startsWith('kafka_error_code_info'));
-    expect(info).toHaveLength(7);
+    expect(info).toHaveLength(ERROR_CODES.length - 1);
     expect(info.join('\n')).not.toContain('kafka_error_code="0"');
-    expect(info.find((key) => key.includes('error_type="TOPIC_AUTHORIZATION_FAILED"'))).toContain(
-      'kafka_error_recovery="Fix ACLs.\\nThen restart."',
+    const entry = lookupCode(29)!;
+    expect(info.find((key) => key.includes(`error_type="${entry.name}"`))).toContain(
+      `kafka_error_recovery="${entry.recovery}"`,
     );
+  });
+
+  it('shows category overrides in every label', async () => {
+    const sink = await start(factory, {
+      classifier: createClassifier({ overrides: { '3': 'fatal' }, logger: silentLogger }),
+    });
+    sink.recorder.responseError(BROKER_1, 0, 3);
+    const text = await sink.scrape();
+    expect(text).toMatch(
+      /kafka_client_response_errors_total\{kafka_error_code="3",[^}]*kafka_error_category="fatal",kafka_error_retriable="false"/,
+    );
+    expect(text).toMatch(/kafka_error_code_info\{kafka_error_code="3",[^}]*kafka_error_category="fatal"/);
   });
 });
