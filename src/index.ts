@@ -11,3 +11,25 @@ export type {
 export { OPERATION_NAMES } from './events.js';
 export { METRICS, LABELS, THROTTLE_BUCKETS_SECONDS } from './sinks/names.js';
 export type { MetricDefinition, LabelName, MetricKey } from './sinks/names.js';
+export { LABEL_VALUES } from './sinks/names.js';
+export { createRecorder } from './record/recorder.js';
+export type { Recorder, RecorderOptions } from './record/recorder.js';
+export type { ErrorSummaryEntry } from './record/error-summary.js';
+export type {
+  HistogramSnapshot,
+  MetricSource,
+  RecorderSink,
+  ScalarFamily,
+  SeriesLabels,
+  ThrottleListener,
+} from './record/metric-source.js';
+export { createPrometheusSink } from './sinks/prometheus.js';
+export type { PrometheusSink, PrometheusSinkOptions } from './sinks/prometheus.js';
+export { createOpenTelemetrySink, METER_NAME } from './sinks/opentelemetry.js';
+export type { OpenTelemetrySinkOptions } from './sinks/opentelemetry.js';
+export { createOtelPipeline } from './sinks/otel-pipeline.js';
+export type { OtelPipeline, OtelPipelineOptions } from './sinks/otel-pipeline.js';
+export { CARDINALITY_DEFAULTS, OVERFLOW_VALUE } from './sinks/cardinality.js';
+export type { CardinalityLimits } from './sinks/cardinality.js';
+export { negotiateFormat, OPENMETRICS_CONTENT_TYPE, PROMETHEUS_CONTENT_TYPE } from './sinks/exposition.js';
+export type { ExpositionFormat, MetricsEndpoint, MetricsResponse } from './sinks/exposition.js';
