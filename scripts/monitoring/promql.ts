@@ -71,6 +71,11 @@ export function on(labels: readonly string[]): string {
   return `on (${labels.join(', ')})`;
 }
 
+/** `sum by (groupBy) (inner)`, or `sum(inner)` when nothing is kept. */
+export function sum(groupBy: readonly string[], inner: string): string {
+  return groupBy.length === 0 ? `sum(${inner})` : `sum ${by(groupBy)} (${inner})`;
+}
+
 /** `sum by (groupBy) (rate(selector[window]))`. */
 export function sumRate(
   scope: QueryScope,
@@ -79,7 +84,7 @@ export function sumRate(
   matchers: readonly Matcher[] = [],
   suffix: HistogramSuffix | '' = '',
 ): string {
-  return `sum ${by(groupBy)} (rate(${series(scope, metric, matchers, suffix)}[${scope.rateWindow}]))`;
+  return sum(groupBy, `rate(${series(scope, metric, matchers, suffix)}[${scope.rateWindow}])`);
 }
 
 /**
@@ -96,7 +101,7 @@ export function eventsIn(
   matchers: readonly Matcher[] = [],
 ): string {
   const s = series(scope, metric, matchers);
-  return `sum ${by(groupBy)} ((${s} unless ${s} offset ${window}) or increase(${s}[${window}]))`;
+  return sum(groupBy, `(${s} unless ${s} offset ${window}) or increase(${s}[${window}])`);
 }
 
 /**
@@ -112,15 +117,16 @@ export function responseErrorRatio(
 ): string {
   const errors = sumRate(scope, 'responseErrors', [...groupBy, ...errorBy], matchers);
   const responses = sumRate(scope, 'responses', groupBy);
-  const join = errorBy.length === 0 ? on(groupBy) : `${on(groupBy)} group_left`;
-  return `${errors}\n/ ${join}\n${responses}`;
+  const join =
+    errorBy.length === 0 ? (groupBy.length === 0 ? '' : ` ${on(groupBy)}`) : ` ${on(groupBy)} group_left`;
+  return `${errors}\n/${join}\n${responses}`;
 }
 
 /** Throttled responses per response received, by `groupBy` (CONTRACT §2: the throttle count over responses). */
 export function throttledFraction(scope: QueryScope, groupBy: readonly string[]): string {
   const throttled = sumRate(scope, 'throttleTime', groupBy, [], '_count');
   const responses = sumRate(scope, 'responses', groupBy);
-  return `${throttled}\n/ ${on(groupBy)}\n${responses}`;
+  return `${throttled}\n/${groupBy.length === 0 ? '' : ` ${on(groupBy)}`}\n${responses}`;
 }
 
 /** The `quantile` of throttle time among throttled responses, by `groupBy`. */
