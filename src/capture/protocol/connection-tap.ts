@@ -63,15 +63,12 @@ class Tap implements ConnectionTap, ResponseVisitor {
     const requestHandler: FrameHandler = {
       frame: () => {},
       head: (buf, start, end) => this.onRequestHead(buf, start, end),
-      desync: () => this.stop('socket_write', new Error('request stream lost its framing')),
+      desync: () => this.lostFraming(),
     };
     const responseHandler: FrameHandler = {
       frame: (buf, start, end) => this.onResponse(buf, start, end, false),
       head: (buf, start, end) => this.onResponse(buf, start, end, true),
-      desync: () => {
-        this.undecodable('malformed');
-        this.stopped = true;
-      },
+      desync: () => this.lostFraming(),
     };
     this.requests = createFrameReader(requestHandler, { maxFrameBytes: -1, headBytes: REQUEST_HEAD_BYTES });
     this.responses = createFrameReader(responseHandler, {
@@ -173,6 +170,12 @@ class Tap implements ConnectionTap, ResponseVisitor {
     } catch (error) {
       this.options.onFailure('record', error);
     }
+  }
+
+  /** A negative frame size: the stream cannot be followed any more, so this connection is no longer watched. */
+  private lostFraming(): void {
+    this.stopped = true;
+    this.undecodable('malformed');
   }
 
   private stop(kind: CaptureFailureKind, error: unknown): void {

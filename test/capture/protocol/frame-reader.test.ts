@@ -1,0 +1,74 @@
+import { describe, expect, it } from 'vitest';
+import { createFrameReader } from '../../../src/capture/protocol/frame-reader.js';
+import type { FrameReaderOptions } from '../../../src/capture/protocol/frame-reader.js';
+import { int32 } from './response-encoder.js';
+
+const sized = (payload: string): Buffer =>
+  Buffer.concat([int32(Buffer.byteLength(payload)), Buffer.from(payload)]);
+
+function collect(options: FrameReaderOptions) {
+  const seen: string[] = [];
+  const reader = createFrameReader(
+    {
+      frame: (buf, start, end) => seen.push(`frame:${buf.toString('latin1', start, end)}`),
+      head: (buf, start, end, size) => seen.push(`head:${buf.toString('latin1', start, end)}/${size}`),
+      desync: () => seen.push('desync'),
+    },
+    options,
+  );
+  return { seen, reader };
+}
+
+const STREAM = Buffer.concat([sized('alpha'), sized(''), sized('a-much-longer-frame'), sized('z')]);
+const WHOLE = ['frame:alpha', 'frame:', 'frame:a-much-longer-frame', 'frame:z'];
+
+describe('createFrameReader', () => {
+  it('hands over coalesced frames from one chunk in order', () => {
+    const { seen, reader } = collect({ maxFrameBytes: 1024, headBytes: 4 });
+    reader.push(STREAM);
+    expect(seen).toEqual(WHOLE);
+  });
+
+  it.each(Array.from({ length: STREAM.length - 1 }, (_, i) => i + 1))(
+    'gives the same frames when the stream is split at byte %i',
+    (at) => {
+      const { seen, reader } = collect({ maxFrameBytes: 1024, headBytes: 4 });
+      reader.push(STREAM.subarray(0, at));
+      reader.push(STREAM.subarray(at));
+      expect(seen).toEqual(WHOLE);
+    },
+  );
+
+  it('gives the same frames when the stream arrives one byte at a time', () => {
+    const { seen, reader } = collect({ maxFrameBytes: 1024, headBytes: 4 });
+    for (let i = 0; i < STREAM.length; i++) reader.push(STREAM.subarray(i, i + 1));
+    expect(seen).toEqual(WHOLE);
+  });
+
+  it.each([1, 2, 3, 5, 7, 11])(
+    'hands over only the head of frames above the limit, in chunks of %i bytes',
+    (step) => {
+      const { seen, reader } = collect({ maxFrameBytes: 5, headBytes: 4 });
+      for (let i = 0; i < STREAM.length; i += step) reader.push(STREAM.subarray(i, i + step));
+      expect(seen).toEqual(['frame:alpha', 'frame:', 'head:a-mu/19', 'frame:z']);
+    },
+  );
+
+  it('reads request heads only when no frame is to be kept whole', () => {
+    const { seen, reader } = collect({ maxFrameBytes: -1, headBytes: 8 });
+    reader.push(STREAM);
+    expect(seen).toEqual(['head:alpha/5', 'head:/0', 'head:a-much-l/19', 'head:z/1']);
+  });
+
+  it('stops for good on a negative size', () => {
+    const { seen, reader } = collect({ maxFrameBytes: 1024, headBytes: 4 });
+    reader.push(Buffer.concat([sized('ok'), int32(-7), sized('never')]));
+    reader.push(sized('never'));
+    expect(seen).toEqual(['frame:ok', 'desync']);
+    expect(reader.alive).toBe(false);
+  });
+
+  it('rejects an impossible head size at construction', () => {
+    expect(() => collect({ maxFrameBytes: 1, headBytes: 65 })).toThrow('Invalid frame headBytes: 65');
+  });
+});
