@@ -178,8 +178,11 @@ export async function serve(
 
     const signal = await stop;
     const deadline = Date.now() + options.shutdownTimeout;
-    logger.info({ signal, inFlight: server.inFlight }, 'shutting down');
-    const { graceful } = await server.close(options.shutdownTimeout);
+    const inFlight = server.inFlight;
+    // Close first: by the time the log says so, the listener is closed and new connections are refused.
+    const closed = server.close(options.shutdownTimeout);
+    logger.info({ signal, inFlight }, 'shutting down');
+    const { graceful } = await closed;
     const flushed = otlp ? await within(otlp.shutdown(), deadline - Date.now()) : true;
     logger.info({ graceful, otlpFlushed: flushed }, 'stopped');
     return 0;
