@@ -270,6 +270,17 @@ export async function startBroker(options: StartBrokerOptions = {}): Promise<Kaf
   }
 }
 
+/** Resident memory of the broker JVM now and at its peak (VmRSS / VmHWM, Linux only), in bytes. */
+export function brokerMemory(broker: Pick<KafkaBroker, 'pid'>): { rss: number; peakRss: number } | undefined {
+  try {
+    const status = readFileSync(`/proc/${broker.pid}/status`, 'utf8');
+    const kib = (key: string) => Number(new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
+    return { rss: kib('VmRSS') * 1024, peakRss: kib('VmHWM') * 1024 };
+  } catch {
+    return undefined;
+  }
+}
+
 /** True while the broker's JVM exists: teardown uses it to prove nothing was left behind. */
 export function isBrokerAlive(broker: Pick<KafkaBroker, 'pid'>): boolean {
   return isProcessAlive(broker.pid);

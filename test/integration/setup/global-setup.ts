@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { TestProject } from 'vitest/node';
-import { isBrokerAlive, startBroker } from '../../../src/testing/kafka-broker.js';
+import { brokerMemory, isBrokerAlive, startBroker } from '../../../src/testing/kafka-broker.js';
 import type { KafkaBroker } from '../../../src/testing/kafka-broker.js';
 import { PINNED_KAFKA_VERSION, projectRoot } from '../../../src/testing/kafka-install.js';
 import type { KafkaTestEnvironment } from '../support/provided-context.js';
@@ -108,6 +108,11 @@ export default async function setup(project: TestProject): Promise<() => Promise
   });
 
   return async () => {
+    const memory = brokerMemory(broker);
+    if (memory) {
+      const mib = (bytes: number) => (bytes / 1024 / 1024).toFixed(0);
+      console.error(`kafka broker memory: VmRSS ${mib(memory.rss)} MiB, peak ${mib(memory.peakRss)} MiB`);
+    }
     await broker.stop();
     if (isBrokerAlive(broker)) {
       throw new Error(`Kafka broker JVM ${broker.pid} is still running after stop()`);
