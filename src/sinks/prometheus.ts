@@ -100,6 +100,8 @@ function family(key: MetricKey, source: MetricSource, openMetrics: boolean): Pro
 
   return {
     ...head,
+    // Registered under the full name, as prom-client's own counters are; the data carries the format's name.
+    name: def.name,
     aggregator: head.aggregator as 'sum' | 'first',
     async getForPromString() {
       return { ...head, values: values() };
@@ -120,9 +122,15 @@ function family(key: MetricKey, source: MetricSource, openMetrics: boolean): Pro
 
 function registerAll(registry: Registry<RegistryContentType>, source: MetricSource): void {
   const openMetrics = registry.contentType === Registry.OPENMETRICS_CONTENT_TYPE;
-  for (const key of Object.keys(METRICS) as MetricKey[]) {
-    registry.registerMetric(family(key, source, openMetrics) as unknown as Metric);
+  const keys = Object.keys(METRICS) as MetricKey[];
+  for (const key of keys) {
+    const { name } = METRICS[key];
+    // An OpenMetrics registry renames counters on render: a clash may sit under either name.
+    if (registry.getSingleMetric(name) ?? registry.getSingleMetric(name.replace(/_total$/, ''))) {
+      throw new Error(`A metric with the name ${name} has already been registered.`);
+    }
   }
+  for (const key of keys) registry.registerMetric(family(key, source, openMetrics) as unknown as Metric);
 }
 
 /**
