@@ -1,0 +1,191 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PrometheusRule } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PrometheusRule';
+import { afterAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { shippedRuleFiles } from '../../scripts/generate-rules.js';
+import { renderRuleFile, RULE_FILES } from '../../scripts/monitoring/rule-files.js';
+import {
+  DEFAULT_RULE_OPTIONS,
+  resolveRuleOptions,
+  SEVERITIES,
+} from '../../scripts/monitoring/rule-options.js';
+import { buildRuleGroups } from '../../scripts/monitoring/rules.js';
+import { ERROR_CODES, lookupCode } from '../../src/codes/registry.js';
+import { METRICS } from '../../src/sinks/names.js';
+import { promtool } from '../e2e/support/promtool.js';
+import { contractSeriesNames, metricNames } from '../grafana/metric-names.js';
+
+const ROOT = join(import.meta.dirname, '..', '..');
+const read = (path: string) => readFileSync(join(ROOT, path), 'utf8');
+
+interface Rule {
+  record?: string;
+  alert?: string;
+  expr: string;
+  for?: string;
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
+}
+interface AlertTest {
+  alertname: string;
+  exp_alerts?: unknown[];
+}
+
+const groups = (parse(read(RULE_FILES.rules)) as { groups: { name: string; rules: Rule[] }[] }).groups;
+const rules = groups.flatMap((g) => g.rules);
+const alerts = rules.filter((r) => r.alert !== undefined);
+const tests = (parse(read(RULE_FILES.tests)) as { tests: { alert_rule_test?: AlertTest[] }[] }).tests;
+const alertTests = tests.flatMap((t) => t.alert_rule_test ?? []);
+
+describe('the shipped Prometheus rules', () => {
+  it('are current: npm run generate:rules changes nothing', async () => {
+    for (const [path, text] of Object.entries(await shippedRuleFiles())) {
+      expect(read(path), `${path} is stale: run npm run generate:rules`).toBe(text);
+    }
+  });
+
+  it('pass promtool check rules', async () => {
+    const result = await promtool(['check', 'rules', RULE_FILES.rules], ROOT);
+    expect(result.ok, result.output).toBe(true);
+    expect(result.output).toContain(`SUCCESS: ${rules.length} rules found`);
+  });
+
+  it('pass their promtool unit tests', async () => {
+    const result = await promtool(['test', 'rules', RULE_FILES.tests], ROOT);
+    expect(result.ok, result.output).toBe(true);
+    expect(result.output).toContain('SUCCESS');
+  });
+
+  it.each(alerts.map((a) => [a.alert ?? '', a] as const))(
+    '%s has the prefix, a severity, a for, a summary, a description and a runbook',
+    (name, a) => {
+      expect(name).toMatch(/^KafkaClient[A-Z]\w+$/);
+      expect(SEVERITIES).toContain(a.labels?.severity);
+      expect(a.for).toMatch(/^\d+[smh]$/);
+      for (const key of ['summary', 'description', 'runbook_url']) {
+        expect(a.annotations?.[key]?.length ?? 0, key).toBeGreaterThan(10);
+      }
+    },
+  );
+
+  it.each(alerts.map((a) => [a.alert ?? '']))('%s is tested both firing and silent', (name) => {
+    const cases = alertTests.filter((t) => t.alertname === name);
+    expect(
+      cases.some((t) => (t.exp_alerts ?? []).length > 0),
+      'a firing case',
+    ).toBe(true);
+    expect(
+      cases.some((t) => (t.exp_alerts ?? []).length === 0),
+      'a silent case',
+    ).toBe(true);
+  });
+
+  it('uses severities critical, warning and info', () => {
+    expect(new Set(alerts.map((a) => a.labels?.severity))).toEqual(new Set(SEVERITIES));
+  });
+
+  it('select only contract metrics and series the rules record', () => {
+    const known = new Set([...contractSeriesNames(), ...rules.flatMap((r) => (r.record ? [r.record] : []))]);
+    for (const r of rules) for (const name of metricNames(r.expr)) expect(known, r.expr).toContain(name);
+  });
+
+  it('ship the same groups as a valid Kubernetes PrometheusRule', () => {
+    const resource = parse(read(RULE_FILES.prometheusRule)) as { kind: string; spec: { groups: unknown } };
+    expect(resource.kind).toBe('PrometheusRule');
+    expect(resource.spec.groups).toEqual(groups);
+    expect(() => new PrometheusRule(resource as never).validate()).not.toThrow();
+  });
+});
+
+describe('runbook links', () => {
+  const errorCodesDoc = read('docs/error-codes.md');
+  const readme = read('deploy/prometheus/README.md');
+  const anchors = (text: string) => new Set([...text.matchAll(/<a id="([^"]+)"/g)].map((m) => m[1]));
+
+  it('point at docs/error-codes.md, which has an anchor for every registry name', () => {
+    const docAnchors = anchors(errorCodesDoc);
+    for (const entry of ERROR_CODES) expect(docAnchors, entry.name).toContain(entry.name);
+    const templated = alerts.filter((a) => a.annotations?.runbook_url?.includes('docs/error-codes.md#'));
+    expect(templated.length).toBeGreaterThan(0);
+  });
+
+  it('point at deploy/prometheus/README.md sections that exist, one per alert', () => {
+    const readmeAnchors = anchors(readme);
+    for (const a of alerts) expect(readmeAnchors, a.alert).toContain(a.alert);
+    for (const a of alerts) {
+      const m = /deploy\/prometheus\/README\.md#(\w+)/.exec(a.annotations?.runbook_url ?? '');
+      if (m) expect(readmeAnchors).toContain(m[1]);
+    }
+  });
+
+  it('name the authentication and authorization codes as the registry does', () => {
+    for (const c of [
+      ...DEFAULT_RULE_OPTIONS.authentication.codes,
+      ...DEFAULT_RULE_OPTIONS.authorization.codes,
+    ]) {
+      expect(lookupCode(c.code)?.name, String(c.code)).toBe(c.name);
+      expect(errorCodesDoc).toContain(`<a id="${c.name}"`);
+    }
+  });
+});
+
+describe('rules with custom options', () => {
+  const dirs: string[] = [];
+  afterAll(async () => {
+    for (const d of dirs) await rm(d, { recursive: true, force: true });
+  });
+
+  it('pass promtool check rules with a selector, extra grouping labels, windows and a runbook base', async () => {
+    const o = resolveRuleOptions({
+      selector: 'job="payments", namespace=~"prod-.*"',
+      groupBy: ['namespace', 'pod'],
+      runbookBase: 'https://git.example.com/kee/blob/v1/',
+      eventWindow: '30m',
+      rateWindow: '2m',
+      throttling: { seconds: 2.5, for: '30m' },
+    });
+    const dir = await mkdtemp(join(tmpdir(), 'rules-'));
+    dirs.push(dir);
+    const file = join(dir, 'custom.rules.yml');
+    await writeFile(file, await renderRuleFile(buildRuleGroups(o)));
+    const result = await promtool(['check', 'rules', file]);
+    expect(result.ok, result.output).toBe(true);
+    const text = readFileSync(file, 'utf8');
+    expect(text).toContain('runbook_url: https://git.example.com/kee/blob/v1/docs/error-codes.md#');
+    expect(text).toContain('kafka_client_error:response_errors:increase30m');
+    expect(text).toContain('sum by (namespace, pod, messaging_client_id');
+    expect(text).toContain('> 2.5');
+    expect(text).toContain('for: 30m');
+    const exprs = (parse(text) as { groups: { rules: Rule[] }[] }).groups.flatMap((g) =>
+      g.rules.map((r) => r.expr),
+    );
+    const selectors = exprs.flatMap((e) => [
+      ...e.matchAll(/\bkafka_\w+(?:_total|_bucket|_count|_sum)\b(\{[^}]*\})?/g),
+    ]);
+    expect(selectors.length).toBeGreaterThan(10);
+    for (const [selector, body] of selectors)
+      expect(body, selector).toMatch(/^\{job="payments", namespace=~"prod-\.\*"/);
+    expect(text).toContain(
+      'kafka_error_code_info{job="payments", namespace=~"prod-.*", kafka_error_code=%q}',
+    );
+  });
+
+  it.each([
+    [{ eventWindow: 'ten minutes' }, 'Invalid window: "ten minutes"'],
+    [{ fatal: { severity: 'page' } }, 'Invalid fatal.severity: "page"'],
+    [{ throttling: { quantile: 99 } }, 'Invalid throttling.quantile: 99'],
+    [{ retriableStorm: { ratio: -1 } }, 'Invalid retriableStorm.ratio: -1'],
+    [{ groupBy: ['pod name'] }, 'Invalid groupBy label name: "pod name"'],
+    [{ thresholds: 1 }, 'Unknown rule option: thresholds'],
+  ])('rejects %j naming the bad value', (overrides, message) => {
+    expect(() => resolveRuleOptions(overrides as never)).toThrow(message);
+  });
+
+  it('keeps the shipped defaults when nothing is overridden', () => {
+    expect(resolveRuleOptions({})).toEqual(DEFAULT_RULE_OPTIONS);
+    expect(existsSync(join(ROOT, RULE_FILES.rules))).toBe(true);
+  });
+});
