@@ -19,10 +19,21 @@ export type {
   RegistryEntry,
   SinceSource,
 } from './codes/types.js';
-export { ERROR_CODES, lookupCode, lookupName, toErrorCodeJson, UNKNOWN_ERROR_NAME } from './codes/registry.js';
+export {
+  ERROR_CODES,
+  lookupCode,
+  lookupName,
+  toErrorCodeJson,
+  UNKNOWN_ERROR_NAME,
+} from './codes/registry.js';
 export { MIN_CODE, MAX_CODE } from './codes/registry.js';
 export type { ErrorCodeJson } from './codes/registry.js';
-export { createClassifier, validateOverrides, CLASSIFIER_DEFAULTS, OTHER_CODE_LABEL } from './codes/classify.js';
+export {
+  createClassifier,
+  validateOverrides,
+  CLASSIFIER_DEFAULTS,
+  OTHER_CODE_LABEL,
+} from './codes/classify.js';
 export type { ClassifierOptions } from './codes/classify.js';
 export { METRICS, LABELS, THROTTLE_BUCKETS_SECONDS } from './sinks/names.js';
 export type { MetricDefinition, LabelName, MetricKey } from './sinks/names.js';
