@@ -169,7 +169,7 @@ describe('rules with custom options', () => {
     for (const [selector, body] of selectors)
       expect(body, selector).toMatch(/^\{job="payments", namespace=~"prod-\.\*"/);
     expect(text).toContain(
-      'kafka_error_code_info{job="payments", namespace=~"prod-.*", kafka_error_code=%q}',
+      `${METRICS.errorCodeInfo.name}{job="payments", namespace=~"prod-.*", kafka_error_code=%q}`,
     );
   });
 
