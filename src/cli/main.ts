@@ -11,6 +11,7 @@ const COMMANDS: Readonly<Record<string, { readonly summary: string; load(): Prom
     summary: 'Explain one error code or name: category, recovery, pattern',
     load: () => import('./explain.js'),
   },
+  serve: { summary: 'Run the exporter: the metrics HTTP server (sidecar)', load: () => import('./serve.js') },
 };
 
 const HELP_FLAGS = new Set(['-h', '--help']);
