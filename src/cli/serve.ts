@@ -200,19 +200,3 @@ export function run(args: readonly string[], io: ServeIo): Promise<number> {
   return serve(args, io);
 }
 
-// Temporary entry until src/cli/main.ts dispatches `serve`: `node dist/cli/serve.js [options]`.
-if (
-  process.argv[1] !== undefined &&
-  import.meta.url === (await import('node:url')).pathToFileURL(process.argv[1]).href
-) {
-  run(process.argv.slice(2), {
-    out: (t) => process.stdout.write(t),
-    err: (t) => process.stderr.write(t),
-  }).then(
-    (code) => process.exit(code),
-    (error: unknown) => {
-      console.error(error);
-      process.exit(1);
-    },
-  );
-}

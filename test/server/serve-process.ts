@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 /** The built CLI and the arguments that select `serve`. */
-export const CLI = [`${ROOT}dist/cli/serve.js`];
+export const CLI = [`${ROOT}dist/cli/main.js`, 'serve'];
 
 export interface ServeProcess {
   readonly child: ChildProcess;
