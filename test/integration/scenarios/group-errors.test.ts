@@ -1,8 +1,14 @@
 // Acceptance: consumer group churn on the real broker; kafkajs absorbs these errors by rejoining.
 import type { Consumer } from 'kafkajs';
-import { afterEach, expect, it } from 'vitest';
+import { afterEach, beforeAll, expect, it } from 'vitest';
 import { describeWithKafka, uniqueName } from '../support/kafka-env.js';
-import { createTopics, instrumentedClient, rejection, setupKafka } from './scenario-support.js';
+import {
+  createTopics,
+  instrumentedClient,
+  rejection,
+  setupKafka,
+  warmUpGroupCoordinator,
+} from './scenario-support.js';
 import type { InstrumentedClient } from './scenario-support.js';
 
 const open: InstrumentedClient[] = [];
@@ -37,6 +43,8 @@ async function scenario() {
 }
 
 describeWithKafka('consumer group churn', () => {
+  beforeAll(warmUpGroupCoordinator);
+
   it('27 REBALANCE_IN_PROGRESS: a second member joins, the first learns it from its heartbeat', async () => {
     const { topic, groupId, c } = await scenario();
     const first = c.kafka.consumer({ groupId, heartbeatInterval: 100, maxWaitTimeInMs: 100 });

@@ -204,3 +204,34 @@ export async function rejection(promise: Promise<unknown>): Promise<unknown> {
   }
   throw new Error('expected a rejection, but the call succeeded');
 }
+
+/**
+ * The first group request of a fresh broker creates `__consumer_offsets` (COORDINATOR_NOT_AVAILABLE and
+ * COORDINATOR_LOAD_IN_PROGRESS, retried): an uninstrumented client pays that before a scenario counts.
+ */
+export async function warmUpGroupCoordinator(): Promise<void> {
+  const admin = setupKafka().admin();
+  await admin.connect();
+  try {
+    const groupId = uniqueName('warm-up');
+    // Any coordinator lookup creates the offsets topic; kafkajs retries until the coordinator is loaded.
+    await admin.describeGroups([groupId]);
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/** Like warmUpGroupCoordinator, for the transaction state topic. */
+export async function warmUpTransactionCoordinator(): Promise<void> {
+  const producer = setupKafka().producer({
+    transactionalId: uniqueName('warm-up'),
+    idempotent: true,
+    maxInFlightRequests: 1,
+  });
+  await producer.connect();
+  try {
+    await (await producer.transaction()).abort();
+  } finally {
+    await producer.disconnect();
+  }
+}
