@@ -1,20 +1,61 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import net from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import tls from 'node:tls';
 import { afterEach, describe, expect, it } from 'vitest';
 import { instrumentSocketFactory } from '../../../src/capture/kafkajs/socket-factory.js';
 import type { SocketFactory, WireCaptureOptions } from '../../../src/capture/kafkajs/socket-factory.js';
 import { memoryRecorder } from '../memory-recorder.js';
 import { encodeResponseFrame, requestFrame } from '../protocol/response-encoder.js';
 
-/** A loopback server that records what it receives and answers each request frame with `answer`. */
-async function loopbackServer(answer: (received: Buffer) => Buffer | null) {
+/** A self-signed certificate for 127.0.0.1, made with the real openssl. */
+function selfSignedCertificate(): { key: Buffer; cert: Buffer } {
+  const dir = mkdtempSync(join(tmpdir(), 'wire-tls-'));
+  try {
+    const [keyFile, certFile] = [join(dir, 'key.pem'), join(dir, 'cert.pem')];
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:prime256v1',
+        '-nodes',
+        '-keyout',
+        keyFile,
+      ].concat([
+        '-out',
+        certFile,
+        '-days',
+        '1',
+        '-subj',
+        '/CN=localhost',
+        '-addext',
+        'subjectAltName=IP:127.0.0.1',
+      ]),
+      { stdio: 'ignore' },
+    );
+    return { key: readFileSync(keyFile), cert: readFileSync(certFile) };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** A loopback server (TLS when given a certificate) that records what it receives and answers with `answer`. */
+async function loopbackServer(answer: (received: Buffer) => Buffer | null, tlsOptions?: tls.TlsOptions) {
   const received: Buffer[] = [];
-  const server = net.createServer((socket) => {
-    socket.on('data', (chunk) => {
+  const onSocket = (socket: net.Socket) => {
+    socket.on('data', (chunk: Buffer) => {
       received.push(chunk);
       const reply = answer(Buffer.concat(received));
       if (reply) socket.write(reply);
     });
-  });
+  };
+  const server = tlsOptions ? tls.createServer(tlsOptions, onSocket) : net.createServer(onSocket);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as net.AddressInfo;
   return { port, received, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
@@ -25,12 +66,16 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-function connect(factory: SocketFactory, port: number): Promise<net.Socket> {
+function connect(
+  factory: SocketFactory,
+  port: number,
+  ssl: tls.ConnectionOptions | null = null,
+): Promise<net.Socket> {
   return new Promise((resolve) => {
     const socket: net.Socket = factory({
       host: '127.0.0.1',
       port,
-      ssl: null as never,
+      ssl: ssl as never,
       onConnect: () => resolve(socket),
     });
     cleanups.push(() => void socket.destroy());
@@ -73,6 +118,26 @@ describe('instrumentSocketFactory', () => {
       host: '127.0.0.1',
       port: server.port,
     });
+  });
+
+  it('decodes the plaintext above TLS', async () => {
+    const certificate = selfSignedCertificate();
+    const request = requestFrame(12, 0, 0);
+    const response = encodeResponseFrame(12, 0, 0, { ErrorCode: 27 });
+    const server = await loopbackServer(
+      (got) => (got.length === request.length ? response : null),
+      certificate,
+    );
+    cleanups.push(server.close);
+    const opts = options();
+    const socket = await connect(instrumentSocketFactory(undefined, opts), server.port, {
+      ca: certificate.cert,
+    });
+    expect(socket).toBeInstanceOf(tls.TLSSocket);
+    socket.write(request);
+    await expect.poll(() => opts.recorder.responses.length).toBe(1);
+    expect(Buffer.concat(server.received).equals(request)).toBe(true);
+    expect(opts.recorder.errorCounts()).toEqual({ 'Heartbeat:27': 1 });
   });
 
   it("wraps the user's own factory and returns its socket", async () => {
