@@ -68,14 +68,17 @@ export function aclEntries(grants: readonly AclGrant[]): AclEntry[] {
 }
 
 /**
- * Creates the ACLs with an admin connected as a super user. The StandardAuthorizer applies them once
+ * Creates the ACLs (none for an empty list) with an admin connected as a super user. The StandardAuthorizer applies them once
  * the metadata log has them, which on one node is milliseconds; callers that race it should retry.
  */
 export async function grantAcls(admin: Admin, grants: readonly AclGrant[]): Promise<void> {
+  // kafkajs rejects an empty list; granting nothing is simply nothing to do.
+  if (grants.length === 0) return;
   await admin.createAcls({ acl: aclEntries(grants) });
 }
 
 /** Deletes exactly the ACLs that `grantAcls` with the same grants created. */
 export async function revokeAcls(admin: Admin, grants: readonly AclGrant[]): Promise<void> {
+  if (grants.length === 0) return;
   await admin.deleteAcls({ filters: aclEntries(grants) });
 }

@@ -1,9 +1,10 @@
 // Acceptance of the broker harness: real produce/consume, real SASL and ACL failures, real quotas, kcat.
 import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { logLevel } from 'kafkajs';
+import kafkajs, { logLevel } from 'kafkajs';
 import type { Admin, Kafka, LogEntry } from 'kafkajs';
 import { grantAcls } from '../../src/testing/kafka-acl.js';
+import type { AclGrant } from '../../src/testing/kafka-acl.js';
 import { isBrokerAlive, startBroker } from '../../src/testing/kafka-broker.js';
 import { describeClientQuota, setClientQuota } from '../../src/testing/kafka-quota.js';
 import { SASL_ADMIN, SASL_USERS } from '../../src/testing/kafka-server-properties.js';
@@ -133,6 +134,35 @@ describeWithSaslKafka('the harness broker (SASL_PLAINTEXT, StandardAuthorizer)',
     await admin.disconnect();
     expect(error.name).toBe('KafkaJSSASLAuthenticationError');
     expect(error.message).toContain('Authentication failed: Invalid username or password');
+  });
+
+  it.each([
+    {
+      // kafkajs reports a refused FindCoordinator as "group coordinator not found" without the code, so
+      // bob may look the group up (DESCRIBE) but not delete it (DELETE): DeleteGroups carries code 30.
+      type: 'GROUP_AUTHORIZATION_FAILED',
+      grants: (group: string): AclGrant[] => [
+        { user: 'bob', resource: 'group', name: group, operations: ['describe'] },
+      ],
+      call: (admin: Admin, group: string) => admin.deleteGroups([group]),
+    },
+    {
+      type: 'CLUSTER_AUTHORIZATION_FAILED',
+      grants: (): AclGrant[] => [],
+      call: (admin: Admin) =>
+        admin.describeAcls({
+          resourceType: kafkajs.AclResourceTypes.ANY,
+          resourcePatternType: kafkajs.ResourcePatternTypes.ANY,
+          operation: kafkajs.AclOperationTypes.ANY,
+          permissionType: kafkajs.AclPermissionTypes.ANY,
+        }),
+    },
+  ])('gives a user without the needed ACLs $type', async ({ type, grants, call }) => {
+    const group = uniqueName('acl-group');
+    await withAdmin(saslKafka(SASL_ADMIN), (admin) => grantAcls(admin, grants(group)));
+    const bob = saslKafka(SASL_USERS.bob, { retry: { retries: 1, initialRetryTime: 50 } });
+    const error = await withAdmin(bob, (admin) => rejectionOf(call(admin, group)));
+    expect(kafkaErrorType(error)).toBe(type);
   });
 
   it('denies a user without ACLs the topic (TOPIC_AUTHORIZATION_FAILED) and allows it once granted', async () => {
