@@ -59,6 +59,14 @@ export interface DashboardSpec {
 
 const REF_IDS = 'ABCDEFGHIJ';
 
+/** Stats show the last value, coloured by threshold, without a sparkline. */
+const STAT_OPTIONS = {
+  reduceOptions: { calcs: ['lastNotNull'], fields: '', values: false },
+  colorMode: 'value',
+  graphMode: 'none',
+  textMode: 'value',
+};
+
 function panelJson(spec: PanelSpec, id: number, x: number, y: number): Record<string, unknown> {
   const defaults: Record<string, unknown> = { unit: spec.unit, ...spec.fieldConfig };
   if (spec.noValue !== undefined) defaults.noValue = spec.noValue;
@@ -73,7 +81,7 @@ function panelJson(spec: PanelSpec, id: number, x: number, y: number): Record<st
     datasource: DATASOURCE,
     gridPos: { h: spec.h, w: spec.w, x, y },
     fieldConfig: { defaults, overrides: spec.overrides ?? [] },
-    options: spec.options ?? {},
+    options: spec.type === 'stat' ? { ...STAT_OPTIONS, ...spec.options } : (spec.options ?? {}),
     ...(spec.transformations === undefined ? {} : { transformations: spec.transformations }),
     targets: spec.queries.map((q, i) => ({
       refId: REF_IDS[i],

@@ -3,13 +3,24 @@
 //
 // Written against DEFAULT_RULE_OPTIONS. Series names come from the metric table; the expected annotation texts
 // are spelled out literally, so a change to an alert's wording must be made here too, on purpose.
-import { lookupCode, UNKNOWN_ERROR_NAME } from '../../src/codes/registry.js';
-import { METRICS, THROTTLE_BUCKETS_SECONDS, type MetricKey } from '../../src/sinks/names.js';
-import type { QueryLabel } from './promql.js';
+import { UNKNOWN_ERROR_NAME } from '../../src/codes/registry.js';
 import type { RuleOptions } from './rule-options.js';
+import {
+  advice,
+  apiLabels,
+  entry,
+  from,
+  info,
+  operationError,
+  ratioLabels,
+  responseError,
+  responses,
+  runbookAlert,
+  runbookCode,
+  target,
+  throttled,
+} from './rule-test-fixtures.js';
 import { recordNames } from './rules.js';
-
-type Labels = Partial<Record<QueryLabel, string>>;
 
 interface ExpAlert {
   readonly exp_labels: Record<string, string>;
@@ -31,128 +42,6 @@ export interface RuleTestGroup {
   readonly input_series: readonly { readonly series: string; readonly values: string }[];
   readonly alert_rule_test?: readonly AlertTest[];
   readonly promql_expr_test?: readonly ExprTest[];
-}
-
-const TARGET = { job: 'shop', instance: 'app-1:9464' } as const;
-const BROKER = { server_address: 'broker-1', server_port: '9092' } as const;
-
-function render(name: string, labels: Labels | Record<string, string>): string {
-  const body = Object.entries(labels)
-    .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
-    .join(', ');
-  return `${name}{${body}}`;
-}
-
-function s(
-  metric: MetricKey,
-  labels: Labels,
-  values: string,
-  suffix = '',
-): { series: string; values: string } {
-  return { series: render(METRICS[metric].name + suffix, { ...TARGET, ...labels }), values };
-}
-
-/** The codes the fixtures use; names, categories and texts come from the registry. */
-const FIXTURE_CODES = [-1, 6, 10, 13, 29, 47, 58, 90, 129] as const;
-/** A code whose info series the fixtures leave out, to show the annotation's fallback. */
-const NO_INFO = '129';
-
-function entry(code: string) {
-  return lookupCode(Number(code));
-}
-
-function errorClass(code: string, type?: string): Labels {
-  const e = entry(code);
-  if (e === undefined) {
-    return {
-      kafka_error_code: code,
-      error_type: UNKNOWN_ERROR_NAME,
-      kafka_error_category: 'non_retriable',
-      kafka_error_retriable: 'false',
-    };
-  }
-  return {
-    kafka_error_code: code,
-    error_type: type ?? e.name,
-    kafka_error_category: e.category,
-    kafka_error_retriable: String(e.retriable),
-  };
-}
-
-/** The exporter's registry series for the fixture codes, but for NO_INFO. */
-function info(): { series: string; values: string }[] {
-  return FIXTURE_CODES.map(String)
-    .filter((code) => code !== NO_INFO)
-    .map((code) =>
-      s(
-        'errorCodeInfo',
-        {
-          ...errorClass(code),
-          kafka_error_recovery: entry(code)?.recovery ?? '',
-          kafka_error_description: entry(code)?.description ?? '',
-        },
-        '1x60',
-      ),
-    );
-}
-
-function responseError(client: string, api: string, code: string, values: string) {
-  return s(
-    'responseErrors',
-    { ...errorClass(code), kafka_api_name: api, messaging_client_id: client, ...BROKER },
-    values,
-  );
-}
-
-function operationError(
-  client: string,
-  op: string,
-  origin: string,
-  code: string,
-  values: string,
-  type?: string,
-) {
-  return s(
-    'operationErrors',
-    {
-      ...errorClass(code, type),
-      kafka_error_origin: origin,
-      messaging_operation_name: op,
-      messaging_client_id: client,
-    },
-    values,
-  );
-}
-
-function responses(client: string, api: string, values: string) {
-  return s('responses', { kafka_api_name: api, messaging_client_id: client, ...BROKER }, values);
-}
-
-/** Throttle histogram series for `perMinute` throttled responses a minute, each throttled `seconds`. */
-function throttled(client: string, api: string, perMinute: number, seconds: number) {
-  const labels: Labels = { kafka_api_name: api, messaging_client_id: client, ...BROKER };
-  const grow = `0+${perMinute}x40`;
-  const buckets = [...THROTTLE_BUCKETS_SECONDS.map(String), '+Inf'].map((le) =>
-    s('throttleTime', { ...labels, le }, le === '+Inf' || Number(le) >= seconds ? grow : '0x40', '_bucket'),
-  );
-  return [
-    ...buckets,
-    s('throttleTime', labels, grow, '_count'),
-    s('throttleTime', labels, `0+${perMinute * seconds}x40`, '_sum'),
-  ];
-}
-
-const runbookCode = (name: string) => `docs/error-codes.md#${name}`;
-const runbookAlert = (alert: string) => `deploy/prometheus/README.md#${alert}`;
-const from = `job=${TARGET.job}, instance=${TARGET.instance}`;
-const target = { ...TARGET };
-
-function advice(code: string): string {
-  const e = entry(code);
-  if (e === undefined || code === NO_INFO) {
-    return `No ${METRICS.errorCodeInfo.name} series for this code: see the runbook.`;
-  }
-  return `${e.description}. Recovery: ${e.recovery}.`;
 }
 
 /** The promtool test groups for `o` (the shipped defaults). */
@@ -453,12 +342,4 @@ function nonRetriable(
       runbook_url: runbookCode(registryName),
     },
   };
-}
-
-function ratioLabels(record: string, client: string): string {
-  return render(record, { ...TARGET, messaging_client_id: client, kafka_error_category: 'retriable' });
-}
-
-function apiLabels(record: string, client: string, api: string): string {
-  return render(record, { ...TARGET, messaging_client_id: client, kafka_api_name: api });
 }
