@@ -57,9 +57,6 @@ function published(service: Service): [string, number, number][] {
   });
 }
 
-/** Files the alerts and dashboards work commits under grafana/: tolerated as missing until they land. */
-const PENDING = [join(repo, 'grafana')];
-
 describe('deploy/compose.yaml', () => {
   it('runs Kafka, the exporter, Prometheus and Grafana', () => {
     expect(Object.keys(compose.services).sort()).toEqual(['exporter', 'grafana', 'kafka', 'prometheus']);
@@ -89,12 +86,11 @@ describe('deploy/compose.yaml', () => {
 
   it.each(
     Object.entries(compose.services).flatMap(([name, service]) =>
-      binds(service).map((bind) => [name, bind.host]),
+      binds(service).map((bind) => [name, relative(repo, bind.host)]),
     ),
-  )('%s mounts %s, which exists in the repository', (_name, host) => {
-    expect(relative(repo, host).startsWith('..')).toBe(false);
-    if (PENDING.some((pending) => host.startsWith(pending)) && !existsSync(host)) return;
-    expect(existsSync(host)).toBe(true);
+  )('%s mounts %s, which exists in the repository', (_name, path) => {
+    expect(path.startsWith('..')).toBe(false);
+    expect(existsSync(join(repo, path))).toBe(true);
   });
 
   it('declares every named volume it uses', () => {
@@ -207,10 +203,43 @@ describe('the prometheus service', () => {
 });
 
 describe('the grafana service', () => {
+  const provisioning = (kind: string): Record<string, unknown>[] => {
+    const dir = hostPathOf(grafana!, `/etc/grafana/provisioning/${kind}`)!;
+    return readdirSync(dir)
+      .filter((file) => /\.ya?ml$/.test(file))
+      .map((file) => parse(readFileSync(join(dir, file), 'utf8')) as Record<string, unknown>);
+  };
+
   it('provisions from grafana/provisioning and reads dashboards from grafana/dashboards', () => {
     expect(binds(grafana!).map(({ host, container }) => [relative(repo, host), container])).toEqual([
       ['grafana/provisioning', '/etc/grafana/provisioning'],
       ['grafana/dashboards', '/var/lib/grafana/dashboards'],
     ]);
+  });
+
+  it('loads the dashboards from where they are mounted, and finds them there', () => {
+    const providers = provisioning('dashboards').flatMap(
+      (file) => file.providers as { options: { path: string } }[],
+    );
+    expect(providers.length).toBeGreaterThan(0);
+    for (const provider of providers) {
+      const host = hostPathOf(grafana!, provider.options.path)!;
+      expect(readdirSync(host).filter((file) => file.endsWith('.json')).length).toBeGreaterThan(0);
+    }
+  });
+
+  it('queries the prometheus service at its scrape interval', () => {
+    const datasources = provisioning('datasources').flatMap(
+      (file) => file.datasources as { type: string; url: string; jsonData?: { timeInterval?: string } }[],
+    );
+    const prom = datasources.filter((datasource) => datasource.type === 'prometheus');
+    expect(prom.map((datasource) => datasource.url)).toEqual(['http://prometheus:9090']);
+    const config = parse(
+      readFileSync(hostPathOf(prometheus!, '/etc/prometheus/prometheus.yml')!, 'utf8'),
+    ) as {
+      global: { scrape_interval: string };
+    };
+    expect(prom[0]!.jsonData?.timeInterval).toBe(config.global.scrape_interval);
+    expect(published(prometheus!).map(([, , container]) => container)).toEqual([9090]);
   });
 });
