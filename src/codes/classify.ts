@@ -123,18 +123,30 @@ export function createClassifier(options: ClassifierOptions = {}): Classifier {
   const overflow = new Map<number, Classification>();
   let overflowWarned = false;
   let invalidWarned = false;
+  let listenerFailureLogged = false;
   const listeners = new Set<(code: number, errorMessage: string | undefined) => void>();
 
-  const announce = (code: number, errorMessage: string | undefined): void => {
+  const announce = (classification: Classification, errorMessage: string | undefined): void => {
+    const code = classification.code;
     log().warn(
-      { kafka_error_code: code, error_message: errorMessage?.slice(0, MAX_LOGGED_MESSAGE_CHARS) },
-      'Kafka error code unknown to the registry: classified as non-retriable',
+      {
+        kafka_error_code: code,
+        kafka_error_category: classification.category,
+        error_message: errorMessage?.slice(0, MAX_LOGGED_MESSAGE_CHARS),
+      },
+      'Kafka error code unknown to the registry',
     );
     for (const listener of listeners) {
       try {
         listener(code, errorMessage);
       } catch (error) {
-        log().error({ kafka_error_code: code, err: error }, 'unknown-code listener threw; ignored');
+        if (!listenerFailureLogged) {
+          listenerFailureLogged = true;
+          log().error(
+            { kafka_error_code: code, err: error },
+            'an unknown-code listener threw; ignored (logged once)',
+          );
+        }
       }
     }
   };
@@ -158,13 +170,13 @@ export function createClassifier(options: ClassifierOptions = {}): Classifier {
       if (override === undefined) labelledByCap++;
       const classification = unknownClassification(code, String(code), override);
       labelled.set(code, classification);
-      announce(code, errorMessage);
+      announce(classification, errorMessage);
       return classification;
     }
     const classification = unknownClassification(code, OTHER_CODE_LABEL, undefined);
     if (overflow.size < MAX_TRACKED_OVERFLOW_CODES) {
       overflow.set(code, classification);
-      announce(code, errorMessage);
+      announce(classification, errorMessage);
     } else if (!overflowWarned) {
       overflowWarned = true;
       log().warn(

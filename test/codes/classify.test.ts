@@ -61,8 +61,11 @@ describe('createClassifier', () => {
     classifier.classify(999, 'second message');
     classifier.classify(134, undefined);
     expect(logger.lines.map((l) => [l.level, l.fields])).toEqual([
-      ['warn', { kafka_error_code: 999, error_message: 'first message' }],
-      ['warn', { kafka_error_code: 134, error_message: undefined }],
+      [
+        'warn',
+        { kafka_error_code: 999, kafka_error_category: 'non_retriable', error_message: 'first message' },
+      ],
+      ['warn', { kafka_error_code: 134, kafka_error_category: 'non_retriable', error_message: undefined }],
     ]);
   });
 
@@ -108,14 +111,15 @@ describe('createClassifier', () => {
     ]);
   });
 
-  it('keeps classifying when a subscriber throws, and logs the failure', () => {
+  it('keeps classifying when a subscriber throws, and logs the failure once', () => {
     const logger = memoryLogger();
     const classifier = createClassifier({ logger });
     classifier.onUnknownCode(() => {
       throw new Error('listener bug');
     });
     expect(classifier.classify(999).name).toBe('UNKNOWN_ERROR_CODE');
-    expect(logger.lines.some((l) => l.level === 'error')).toBe(true);
+    expect(classifier.classify(998).name).toBe('UNKNOWN_ERROR_CODE');
+    expect(logger.lines.filter((l) => l.level === 'error')).toHaveLength(1);
   });
 
   it.each([
