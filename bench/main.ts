@@ -1,4 +1,4 @@
-// `npm run bench`: runs every bench/*.bench.ts and prints each result as a ratio against its same-run baseline.
+// `npm run bench [filter]`: runs every bench/*.bench.ts (each exporting one Benchmark or a list) and prints each result as a ratio against its same-run baseline.
 import { readdirSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { runBenchmark } from './benchmark.js';
@@ -44,9 +44,11 @@ const files = readdirSync(here)
   .sort();
 const results: BenchmarkResult[] = [];
 for (const file of files) {
-  const module = (await import(pathToFileURL(`${here}${file}`).href)) as { default: Benchmark };
-  process.stderr.write(`running ${module.default.name}…\n`);
-  results.push(await runBenchmark(module.default));
+  const module = (await import(pathToFileURL(`${here}${file}`).href)) as { default: Benchmark | Benchmark[] };
+  for (const benchmark of [module.default].flat()) {
+    process.stderr.write(`running ${benchmark.name}…\n`);
+    results.push(await runBenchmark(benchmark));
+  }
 }
 console.log(table(results));
 if (results.some((result) => !result.pass)) process.exitCode = 1;
