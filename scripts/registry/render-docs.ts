@@ -76,7 +76,7 @@ function renderEntry(e: RegistryEntry): string[] {
     `- **Recovery:** ${e.recovery === '' ? '—' : escape(e.recovery)}`,
     `- **Pattern:** ${e.pattern === null ? '—' : `\`${e.pattern}\``}`,
     `- **Section:** ${escape(e.section)}`,
-    `- **Since:** ${e.since}${e.sinceSource === 'seed' ? " (the seed's range; not verified against Kafka's history)" : ''}`,
+    `- **Since:** ${e.sinceSource === 'seed' ? `${e.since} (the seed's range; not verified against Kafka's history)` : `Apache Kafka ${e.since}`}`,
   ];
   if (e.upstreamNote !== null) lines.push(`- **Upstream (Apache Kafka):** ${escape(e.upstreamNote)}`);
   lines.push('');
