@@ -29,7 +29,10 @@ export interface PrometheusSinkOptions {
   readonly registry?: Registry<RegistryContentType>;
 }
 
-/** A prom-client sink: pass it to `createRecorder`, then scrape `registry` or call `metricsResponse`. */
+/**
+ * A prom-client sink: pass it to `createRecorder`, then scrape `registry` (with the user's other metrics) or call
+ * `metricsResponse(accept)` (this sink's families only, in the negotiated format).
+ */
 export interface PrometheusSink extends RecorderSink, MetricsEndpoint {
   /** The user's registry, or the sink's own Prometheus-text registry. */
   readonly registry: Registry<RegistryContentType>;
