@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import type { SASLOptions } from 'kafkajs';
+import { planClassArchive } from './broker-class-archive.js';
 import { resolveKafkaInstall, runKafkaTool } from './kafka-install.js';
 import type { KafkaInstall } from './kafka-install.js';
 import { SASL_ADMIN, renderServerProperties } from './kafka-server-properties.js';
@@ -29,6 +30,8 @@ export interface StartBrokerOptions {
   properties?: Readonly<Record<string, string>>;
   /** Time one attempt may take from format to serving. @default 90_000 */
   readyTimeoutMs?: number;
+  /** Reuse (or, on the first clean stop, create) a class-data-sharing archive of the broker. @default true */
+  classDataSharing?: boolean;
   /** Time between SIGTERM and SIGKILL when stopping. @default 10_000 */
   stopGraceMs?: number;
   /** Where progress and failures are reported (the log tail on a failed start). @default no output */
@@ -149,14 +152,17 @@ async function waitUntilServing(
   throw new Error(`broker not serving in time: ${(lastError as Error | undefined)?.message ?? 'no answer'}`);
 }
 
-async function stopChild(child: ChildProcess, pid: number, graceMs: number): Promise<void> {
+/** SIGTERM, then SIGKILL after the grace period; resolves true when the JVM ended on SIGTERM alone. */
+async function stopChild(child: ChildProcess, pid: number, graceMs: number): Promise<boolean> {
   signalGroup(pid, 'SIGTERM');
-  if (!(await waitForExit(child, graceMs))) {
+  const clean = await waitForExit(child, graceMs);
+  if (!clean) {
     signalGroup(pid, 'SIGKILL');
     await waitForExit(child, 10_000);
   }
   // The JVM may have left helpers in its group; make sure none survive it.
   signalGroup(pid, 'SIGKILL');
+  return clean;
 }
 
 async function startOnce(options: StartBrokerOptions, install: KafkaInstall): Promise<KafkaBroker> {
@@ -185,10 +191,12 @@ async function startOnce(options: StartBrokerOptions, install: KafkaInstall): Pr
   const clusterId = newClusterId();
   await runKafkaTool(install, 'kafka.tools.StorageTool', ['format', '-t', clusterId, '-c', propsFile]);
 
+  const archive = options.classDataSharing === false ? undefined : planClassArchive(install, baseDir);
   const logFd = openSync(logFile, 'a');
   const argv = [
     `-Xmx${options.heap ?? '512m'}`,
     ...BROKER_JVM_FLAGS,
+    ...(archive?.flags ?? []),
     install.logConfigFlag,
     '-cp',
     install.classpath,
@@ -217,8 +225,9 @@ async function startOnce(options: StartBrokerOptions, install: KafkaInstall): Pr
   let stopping: Promise<void> | undefined;
   const stop = (): Promise<void> => {
     stopping ??= (async () => {
-      await stopChild(child, pid, graceMs);
+      const clean = await stopChild(child, pid, graceMs);
       release();
+      archive?.publish(clean);
       rmSync(baseDir, { recursive: true, force: true });
     })();
     return stopping;
