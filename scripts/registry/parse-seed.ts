@@ -107,14 +107,13 @@ function toRow(cells: readonly string[], section: string, lineNo: number): SeedR
   return { code, name, mark: mark as SeedRow['mark'], description, recovery, section };
 }
 
-/** The codes in the "For errors a, b, c:" line that follows `heading`. */
+/** The codes in the "For errors a, b, c:" line, which must be the first non-empty line after `heading`. */
 function parsePatternCodes(lines: readonly string[], heading: string): number[] {
   const at = indexOfLine(lines, heading);
-  for (let i = at + 1; i < lines.length; i++) {
-    const match = /^For errors ([\d, ]+):$/.exec(lines[i]!.trim());
-    if (match) return match[1]!.split(',').map((part) => Number(part.trim()));
-  }
-  throw new Error(`seed: no "For errors …:" line after ${JSON.stringify(heading)}`);
+  const next = lines.slice(at + 1).find((line) => line.trim() !== '') ?? '';
+  const match = /^For errors ([\d, ]+):$/.exec(next.trim());
+  if (!match) throw new Error(`seed: no "For errors …:" line right after ${JSON.stringify(heading)}`);
+  return match[1]!.split(',').map((part) => Number(part.trim()));
 }
 
 function parseVersionRanges(lines: readonly string[]): SeedVersionRange[] {

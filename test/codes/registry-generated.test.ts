@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { DOCS_PATH, generate, REGISTRY_PATH } from '../../scripts/generate-registry.js';
+import { DOCS_PATH, generate, REGISTRY_PATH, SEED_PATH } from '../../scripts/generate-registry.js';
+import { parseSeed } from '../../scripts/registry/parse-seed.js';
 import { ERROR_CODES } from '../../src/codes/registry.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -45,5 +46,31 @@ describe('generated registry files', () => {
     expect(docs).toMatch(
       /### OFFSET_OUT_OF_RANGE[\s\S]*?\*\*Since:\*\* 0\.8\.x - 0\.10\.x \(the seed's range/,
     );
+  });
+
+  it.each([
+    [
+      'a row loses a cell',
+      (seed: string) => seed.replace('Check broker logs |\n', ''),
+      /row has 4 cells, expected 5/,
+    ],
+    [
+      'a flag is not ✅, ❌ or N/A',
+      (seed: string) => seed.replace('❌ |\nUnexpected', 'maybe |\nUnexpected'),
+      /bad retriable mark "maybe"/,
+    ],
+    [
+      'the pattern list is gone',
+      (seed: string) => seed.replace('For errors 3, 5, 6, 74, 75, 100, 103:', ''),
+      /no "For errors …:" line/,
+    ],
+    [
+      'the reference heading is gone',
+      (seed: string) => seed.replace('Complete Error Code Reference', ''),
+      /no line "Complete Error Code Reference"/,
+    ],
+  ])('the generator fails loudly when %s', (_what, mangle, message) => {
+    const seed = readFileSync(`${ROOT}/${SEED_PATH}`, 'utf8');
+    expect(() => parseSeed(mangle(seed))).toThrow(message);
   });
 });
