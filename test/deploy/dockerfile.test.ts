@@ -384,6 +384,12 @@ describe('the Dockerfile replayed outside a container (slow: npm ci --omit=dev a
     expect(await response.text()).toContain('kafka_error_exporter_build_info');
   });
 
+  it("runs as the image's USER when the test runs as root (as CI does), else as the test's own user", () => {
+    const expected = process.getuid?.() === 0 ? replay.user.uid : process.getuid?.();
+    const status = readFileSync(`/proc/${server!.pid}/status`, 'utf8');
+    expect(/^Uid:\s+(\d+)/m.exec(status)?.[1]).toBe(String(expected));
+  });
+
   it('passes its own HEALTHCHECK command', () => {
     expect(healthcheck()).toBe(0);
   });
