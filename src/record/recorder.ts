@@ -3,7 +3,6 @@ import { createClassifier } from '../codes/classify.js';
 import { ERROR_CODES } from '../codes/registry.js';
 import type { Classification, Classifier, ErrorCodeEntry } from '../codes/types.js';
 import type {
-  BrokerEndpoint,
   CaptureFailureKind,
   CaptureRecorder,
   OperationErrorEvent,
@@ -15,25 +14,21 @@ import type { Logger } from '../logger.js';
 import {
   CAPPED_LABELS,
   createValueCap,
-  OVERFLOW_PORT,
   OVERFLOW_VALUE,
   resolveCardinalityLimits,
 } from '../sinks/cardinality.js';
-import type { CappedLabel, CardinalityLimits } from '../sinks/cardinality.js';
+import type { CardinalityLimits } from '../sinks/cardinality.js';
 import { METRICS } from '../sinks/names.js';
+import { createAggregateSource } from './aggregate-source.js';
 import { BUILD_INFO_LABELS } from './build-info.js';
 import { CAPTURE_FAILURE_KINDS, createClosedCounter, UNDECODABLE_REASONS } from './closed-counter.js';
 import { summarizeErrors } from './error-summary.js';
 import type { ErrorSummaryEntry } from './error-summary.js';
-import type {
-  MetricSource,
-  RecorderSink,
-  ScalarFamily,
-  SeriesLabels,
-  ThrottleListener,
-} from './metric-source.js';
+import { createEndpointTable } from './endpoint-table.js';
+import type { RecorderSink, SeriesLabels, ThrottleListener } from './metric-source.js';
 import { createOperationErrors } from './operation-errors.js';
-import { apiIndex, EndpointSlot, ErrorGroup, orderedLabels, classificationLabels } from './series.js';
+import { apiIndex, classificationLabels, ErrorGroup, orderedLabels } from './series.js';
+import type { EndpointSlot } from './series.js';
 
 /** Options of `createRecorder`. */
 export interface RecorderOptions {
@@ -60,8 +55,6 @@ export interface Recorder extends CaptureRecorder {
   errorSummary(): ErrorSummaryEntry[];
 }
 
-const CAPPED_BIT = new Map(CAPPED_LABELS.map((label, i) => [label, 1 << i]));
-const bit = (label: CappedLabel): number => CAPPED_BIT.get(label)!;
 const OPERATIONS: ReadonlySet<string> = new Set(OPERATION_NAMES);
 
 /**
@@ -96,41 +89,7 @@ export function createRecorder(options: RecorderOptions = {}): Recorder {
       }),
     );
 
-  // Endpoint objects are built once per connection: a WeakMap finds their slot, a one-entry cache skips even
-  // that for runs of responses on one connection; slots are shared by label identity across reconnects.
-  const slotByEndpoint = new WeakMap<BrokerEndpoint, EndpointSlot>();
-  const slots = new Map<string, EndpointSlot>();
-  let lastEndpoint: BrokerEndpoint | undefined;
-  let lastSlot: EndpointSlot | undefined;
-
-  function slotOf(endpoint: BrokerEndpoint): EndpointSlot {
-    if (endpoint === lastEndpoint) return lastSlot!;
-    let slot = slotByEndpoint.get(endpoint);
-    if (slot === undefined) {
-      slot = newSlot(endpoint);
-      slotByEndpoint.set(endpoint, slot);
-    }
-    lastEndpoint = endpoint;
-    lastSlot = slot;
-    return slot;
-  }
-
-  function newSlot(endpoint: BrokerEndpoint): EndpointSlot {
-    const clientId = caps.clientId.admit(String(endpoint.clientId));
-    const brokerKey = caps.broker.admit(`${String(endpoint.host)}:${String(endpoint.port)}`);
-    const folded = brokerKey === OVERFLOW_VALUE;
-    const address = folded ? OVERFLOW_VALUE : String(endpoint.host);
-    const port = String(folded ? OVERFLOW_PORT : endpoint.port);
-    const mask =
-      (clientId === OVERFLOW_VALUE ? bit('messaging_client_id') : 0) | (folded ? bit('server_address') : 0);
-    const key = `${clientId}\0${address}\0${port}`;
-    let slot = slots.get(key);
-    if (slot === undefined) {
-      slot = new EndpointSlot(clientId, address, port, mask);
-      slots.set(key, slot);
-    }
-    return slot;
-  }
+  const endpoints = createEndpointTable(caps);
 
   function countFolded(mask: number): void {
     for (let i = 0; i < CAPPED_LABELS.length; i++) if (mask & (1 << i)) overflow.inc(CAPPED_LABELS[i]!);
@@ -172,63 +131,21 @@ export function createRecorder(options: RecorderOptions = {}): Recorder {
     cell.count++;
   }
 
-  const source: MetricSource = {
-    forEachSeries(family: ScalarFamily, visit) {
-      switch (family) {
-        case 'responses':
-          for (const slot of slots.values()) {
-            const responses = slot.responses;
-            for (let api = 0; api < responses.length; api++) {
-              if (responses[api]! > 0) visit(slot.labelsOf(api), responses[api]!);
-            }
-          }
-          return;
-        case 'responseErrors':
-          for (const slot of slots.values())
-            for (const group of slot.errorsByLabels.values()) group.forEach(visit);
-          return;
-        case 'operationErrors':
-          operationErrors.forEach(visit);
-          return;
-        case 'errorCodeInfo':
-          for (const labels of infoSeries) visit(labels, 1);
-          return;
-        case 'buildInfo':
-          visit(BUILD_INFO_LABELS, 1);
-          return;
-        case 'captureFailures':
-          captureFailures.forEach(visit);
-          return;
-        case 'undecodableFrames':
-          undecodable.forEach(visit);
-          return;
-        case 'labelOverflow':
-          overflow.forEach(visit);
-          return;
-      }
-    },
-    forEachHistogram(visit) {
-      for (const slot of slots.values()) {
-        const throttles = slot.throttles;
-        for (let api = 0; api < throttles.length; api++) {
-          const cell = throttles[api];
-          if (cell !== undefined) visit(slot.labelsOf(api), cell);
-        }
-      }
-    },
-    onThrottle(listener) {
-      throttleListeners.push(listener);
-      return () => {
-        const i = throttleListeners.indexOf(listener);
-        if (i >= 0) throttleListeners.splice(i, 1);
-      };
-    },
-  };
+  const source = createAggregateSource({
+    endpoints,
+    operationErrors,
+    infoSeries,
+    buildInfo: BUILD_INFO_LABELS,
+    captureFailures,
+    undecodableFrames: undecodable,
+    labelOverflow: overflow,
+    throttleListeners,
+  });
 
   const recorder: Recorder = {
     response(endpoint, apiKey) {
       try {
-        const slot = slotOf(endpoint);
+        const slot = endpoints.slotOf(endpoint);
         slot.responses[apiIndex(apiKey)]!++;
         if (slot.foldedMask !== 0) countFolded(slot.foldedMask);
       } catch (error) {
@@ -237,7 +154,7 @@ export function createRecorder(options: RecorderOptions = {}): Recorder {
     },
     responseError(endpoint, apiKey, code, topic, errorMessage) {
       try {
-        const slot = slotOf(endpoint);
+        const slot = endpoints.slotOf(endpoint);
         const api = apiIndex(apiKey);
         // Kafka error codes are int16: those key a cached group; anything else takes the rare path.
         const key = (code << 16) >> 16 === code ? api * 65536 + (code & 0xffff) : -1;
@@ -253,7 +170,7 @@ export function createRecorder(options: RecorderOptions = {}): Recorder {
     throttle(endpoint, apiKey, throttleTimeMs) {
       try {
         if (!(throttleTimeMs > 0 && throttleTimeMs < Infinity)) return;
-        const slot = slotOf(endpoint);
+        const slot = endpoints.slotOf(endpoint);
         const api = apiIndex(apiKey);
         const seconds = throttleTimeMs / 1000;
         const cell = slot.throttles[api] ?? slot.newThrottle(api);
@@ -296,7 +213,7 @@ export function createRecorder(options: RecorderOptions = {}): Recorder {
     },
     errorSummary() {
       const groups: ErrorGroup[] = [];
-      for (const slot of slots.values()) groups.push(...slot.errorsByLabels.values());
+      for (const slot of endpoints.slots()) groups.push(...slot.errorsByLabels.values());
       return summarizeErrors(codes, groups, operationErrors);
     },
   };
