@@ -75,6 +75,11 @@ export function renderMetricsDoc(): string {
     "`otel_scope_name`); the sidecar's pipeline renames it to `kafka_client_throttle_time_seconds` and drops the",
     'scope labels. `server.port` is an integer attribute; the Prometheus exposition shows it as a string.',
     '',
+    'The OpenTelemetry SDK keeps at most 2000 series per instrument by default and folds the rest into one',
+    '`otel.metric.overflow` series. The sidecar pipeline raises that limit for the `kafka-error-exporter` meter',
+    "(the caps above bound the series); in your own pipeline, add a View with `meterName: 'kafka-error-exporter'`",
+    'and a higher `aggregationCardinalityLimit` if you raise the caps.',
+    '',
   ];
   return lines.join('\n');
 }

@@ -39,7 +39,11 @@ export function toAttributes(labels: SeriesLabels): Attributes {
   return attributes;
 }
 
-/** Creates an OpenTelemetry sink: pass it to `createRecorder`. */
+/**
+ * Creates an OpenTelemetry sink: pass it to `createRecorder`. The SDK keeps 2000 series per instrument by default;
+ * with raised caps, give the user's MeterProvider a View on meter `kafka-error-exporter` with a higher
+ * `aggregationCardinalityLimit` (the sidecar pipeline does).
+ */
 export function createOpenTelemetrySink(options: OpenTelemetrySinkOptions = {}): RecorderSink {
   let attached = false;
   // Series labels are immutable and long-lived: convert each once.

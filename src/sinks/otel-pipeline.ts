@@ -17,6 +17,7 @@ import { PACKAGE_VERSION } from '../record/build-info.js';
 import { PROMETHEUS_CONTENT_TYPE } from './exposition.js';
 import type { MetricsEndpoint, MetricsResponse } from './exposition.js';
 import { METRICS } from './names.js';
+import { METER_NAME } from './opentelemetry.js';
 
 /** Options of `createOtelPipeline`. */
 export interface OtelPipelineOptions {
@@ -26,6 +27,11 @@ export interface OtelPipelineOptions {
   readonly withoutScopeInfo?: boolean;
   /** Drop the `target_info` family. @default false */
   readonly withoutTargetInfo?: boolean;
+  /**
+   * Series per instrument of this library's meter the SDK keeps before folding the rest into one overflow series.
+   * The SDK's default is 2000; the recorder's own caps bound the series count first. @default 1_000_000
+   */
+  readonly cardinalityLimit?: number;
   /** Push over OTLP/HTTP (JSON encoding) as well. @default off */
   readonly otlp?: {
     /** e.g. `http://127.0.0.1:4318/v1/metrics` */
@@ -95,6 +101,14 @@ export function createOtelPipeline(options: OtelPipelineOptions = {}): OtelPipel
     );
   }
   const meterProvider = new MeterProvider({
+    // Without this View the SDK silently folds series past 2000 per instrument into `otel.metric.overflow`.
+    views: [
+      {
+        meterName: METER_NAME,
+        instrumentName: '*',
+        aggregationCardinalityLimit: options.cardinalityLimit ?? 1_000_000,
+      },
+    ],
     resource: resourceFromAttributes({
       'service.name': options.serviceName ?? 'kafka-error-exporter',
       'service.version': PACKAGE_VERSION,

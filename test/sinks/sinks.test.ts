@@ -45,6 +45,21 @@ describe('both sinks', () => {
     expect([...fromOtel.types.entries()].sort()).toEqual([...fromProm.types.entries()].sort());
   });
 
+  it("agree past the OpenTelemetry SDK's default limit of 2000 series per instrument", async () => {
+    const settings: RecorderSettings = { limits: { brokers: 2500 } };
+    const [prom, otel] = [await start(promClientSink, settings), await start(openTelemetrySink, settings)];
+    for (const sink of [prom, otel]) {
+      for (let i = 0; i < 2500; i++) sink.recorder.response({ ...BROKER_1, host: `broker-${i}` }, 0);
+    }
+    const responses = (text: string) =>
+      [...parseExposition(text).samples.keys()].filter((key) =>
+        key.startsWith('kafka_client_responses_total'),
+      );
+    const fromOtel = responses(await otel.scrape());
+    expect(fromOtel).toHaveLength(2500);
+    expect(fromOtel.sort()).toEqual(responses(await prom.scrape()).sort());
+  });
+
   it('populate every family of the metric table', async () => {
     for (const factory of [promClientSink, openTelemetrySink]) {
       const sink = await start(factory);
