@@ -153,7 +153,12 @@ function compileStruct(
       // A tagged field is skipped by its size unless it carries an error code.
       if (hasErrors(field, version)) tagged[options!.tag!] = compileField(field);
     } else {
-      ops.push(compileField(field));
+      const next = compileField(field);
+      const last = ops[ops.length - 1];
+      // Consecutive fixed-size fields become one skip.
+      if (next.kind === OP_FIXED && last?.kind === OP_FIXED)
+        ops[ops.length - 1] = op(OP_FIXED, { size: last.size + next.size });
+      else ops.push(next);
     }
   }
   return { ops, flexible, tagged, minSize: ops.reduce((n, o) => n + minOpSize(o), flexible ? 1 : 0) };
