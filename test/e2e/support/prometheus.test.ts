@@ -3,6 +3,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DASHBOARD_UIDS } from '../../../scripts/monitoring/dashboards/common.js';
 import { lookupCode } from '../../../src/codes/registry.js';
 import { METRICS } from '../../../src/sinks/names.js';
 import { dashboardQueries, expand, loadDashboards } from './dashboard-queries.js';
@@ -117,6 +118,26 @@ describe('startPrometheus', () => {
         q.panel,
       ).resolves.toBeDefined();
     }
+  });
+
+  it('counts the fixture’s one fatal error in the overview and lists it with the registry’s advice', async () => {
+    const overview = [...loadDashboards().values()].find((d) => d.uid === DASHBOARD_UIDS.overview);
+    const queries = overview === undefined ? [] : dashboardQueries(overview);
+    const expr = (panel: string) =>
+      expand(queries.find((q) => q.panel === panel)?.expr ?? '', { range: '1h' });
+    const fatal = await prometheus.query(expr('Fatal errors'));
+    expect(fatal.map((s) => s.value)).toEqual([1]);
+    const top = await prometheus.query(expr('Top error codes'));
+    expect(top).toEqual([
+      {
+        metric: expect.objectContaining({
+          error_type: fenced?.name,
+          kafka_error_category: 'fatal',
+          kafka_error_recovery: fenced?.recovery,
+        }) as unknown,
+        value: 1,
+      },
+    ]);
   });
 
   it('stops, removing its directory, and stopping again is harmless', async () => {
