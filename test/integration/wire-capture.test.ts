@@ -1,13 +1,16 @@
 // The wire capture against the real broker: a kafkajs client whose socketFactory decodes every response.
 import { expect, it } from 'vitest';
-import type { Kafka, KafkaConfig } from 'kafkajs';
+import { logLevel } from 'kafkajs';
+import type { Kafka, KafkaConfig, LogEntry } from 'kafkajs';
 import { instrumentSocketFactory } from '../../src/capture/kafkajs/socket-factory.js';
+import { setClientQuota } from '../../src/testing/kafka-quota.js';
 import { SASL_ADMIN } from '../../src/testing/kafka-server-properties.js';
 import { memoryRecorder } from '../capture/memory-recorder.js';
 import type { MemoryRecorder } from '../capture/memory-recorder.js';
 import {
   describeWithKafka,
   describeWithSaslKafka,
+  kafkaEnv,
   plaintextKafka,
   saslKafka,
   uniqueName,
@@ -17,9 +20,9 @@ import {
 function captured(
   make: (config: Partial<KafkaConfig>) => Kafka,
   config: Partial<KafkaConfig> = {},
+  clientId = uniqueName('wire'),
 ): { kafka: Kafka; recorder: MemoryRecorder } {
   const recorder = memoryRecorder();
-  const clientId = uniqueName('wire');
   const socketFactory = instrumentSocketFactory(undefined, { recorder, clientId, topicLabel: true });
   return { kafka: make({ clientId, socketFactory, ...config }), recorder };
 }
@@ -97,6 +100,33 @@ describeWithKafka('wire capture with a real broker', () => {
     expect(
       recorder.responses.every((r) => r.endpoint.clientId === recorder.responses[0]!.endpoint.clientId),
     ).toBe(true);
+  });
+  it("reads the broker's throttle times as kafkajs itself reads them", async () => {
+    const clientId = uniqueName('wire-throttled');
+    await setClientQuota(kafkaEnv().brokers[0]!, { clientId }, { producer_byte_rate: 1024 });
+    // kafkajs logs the throttle_time_ms it decodes at debug level: the independent reading to compare with.
+    const logged: number[] = [];
+    const logCreator = () => (entry: LogEntry) => {
+      const match = /Client side throttling in effect for (\d+)ms/.exec(entry.log.message);
+      if (match) logged.push(Number(match[1]));
+    };
+    const { kafka, recorder } = captured(plaintextKafka, { logLevel: logLevel.DEBUG, logCreator }, clientId);
+    const topic = uniqueName('wire-quota');
+    const admin = kafka.admin();
+    await admin.connect();
+    await admin.createTopics({ topics: [{ topic }], waitForLeaders: true });
+    await admin.disconnect();
+    const producer = kafka.producer();
+    await producer.connect();
+    // 4 KiB per request against 1 KiB/s: the broker throttles from the first or second request on.
+    for (let i = 0; i < 5 && logged.length === 0; i += 1) {
+      await producer.send({ topic, messages: [{ value: 'x'.repeat(4096) }] });
+    }
+    await producer.disconnect();
+    const produceThrottles = recorder.throttles.filter((t) => t.api === 'Produce').map((t) => t.ms);
+    expect(logged.length).toBeGreaterThan(0);
+    expect(produceThrottles).toEqual(logged);
+    expect(recorder.undecodable).toEqual([]);
   });
 });
 
