@@ -187,6 +187,7 @@ export function createRecorder(options: RecorderOptions = {}): Recorder {
     operationError(event: OperationErrorEvent) {
       try {
         const c = classifier.classify(event.code);
+        if (c.codeLabel !== String(event.code)) overflow.inc('kafka_error_code');
         const clientId = caps.clientId.admit(String(event.clientId));
         if (clientId === OVERFLOW_VALUE) overflow.inc('messaging_client_id');
         let errorType = c.name;

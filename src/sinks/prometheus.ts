@@ -79,6 +79,7 @@ function family(key: MetricKey, source: MetricSource, openMetrics: boolean): Pro
   const name = openMetrics && def.type === 'counter' ? def.name.replace(/_total$/, '') : def.name;
   const head = { name, help: def.help, type: def.type, aggregator: def.type === 'gauge' ? 'first' : 'sum' };
   const le = bucketLabels(def.buckets ?? []);
+  const [bucketName, sumName, countName] = ['_bucket', '_sum', '_count'].map((suffix) => name + suffix);
 
   // For the text renderer: labels go in `sharedLabels`, whose formatted form prom-client caches by identity.
   function values(): PromValue[] {
@@ -88,10 +89,10 @@ function family(key: MetricKey, source: MetricSource, openMetrics: boolean): Pro
         let cumulative = 0;
         for (let i = 0; i < h.counts.length; i++) {
           cumulative += h.counts[i]!;
-          out.push({ value: cumulative, labels: le[i]!, sharedLabels: labels, metricName: `${name}_bucket` });
+          out.push({ value: cumulative, labels: le[i]!, sharedLabels: labels, metricName: bucketName });
         }
-        out.push({ value: h.sum, labels: NO_LABELS, sharedLabels: labels, metricName: `${name}_sum` });
-        out.push({ value: h.count, labels: NO_LABELS, sharedLabels: labels, metricName: `${name}_count` });
+        out.push({ value: h.sum, labels: NO_LABELS, sharedLabels: labels, metricName: sumName });
+        out.push({ value: h.count, labels: NO_LABELS, sharedLabels: labels, metricName: countName });
       });
     } else {
       source.forEachSeries(key as ScalarFamily, (labels, value) => {

@@ -80,6 +80,9 @@ describe('createRecorder', () => {
       ['other', 3],
     ]);
     expect(series(source, 'labelOverflow').get('label=kafka_error_code')).toBe(3);
+    recorder.operationError({ clientId: 'app', operation: 'send', origin: 'broker', code: 5003 });
+    expect([...series(source, 'operationErrors').keys()][0]).toContain('kafka_error_code=other');
+    expect(series(source, 'labelOverflow').get('label=kafka_error_code')).toBe(4);
   });
 
   it('folds topics past the cap into __other__ without remembering them', () => {
