@@ -1,6 +1,13 @@
 // Reads a YAML or JSON file into a plain mapping, with errors that name the file and the line.
-import { parse as parseYaml } from 'yaml';
+import { createRequire } from 'node:module';
+import type { parse } from 'yaml';
 import { ConfigError, quoteValue } from './config-error.js';
+
+/** The YAML parser, loaded on first use: most runs have no file, and loading it costs ~25 ms of start-up. */
+function parseYaml(text: string): unknown {
+  const yaml = createRequire(import.meta.url)('yaml') as { parse: typeof parse };
+  return yaml.parse(text, { maxAliasCount: 100 });
+}
 
 /** Reads a file's text; throws a Node error (with `code`) when it cannot. */
 export type ReadTextFile = (path: string) => string;
@@ -27,7 +34,7 @@ export function readMappingFile(path: string, key: string, readFile: ReadTextFil
   }
   let parsed: unknown;
   try {
-    parsed = path.endsWith('.json') ? JSON.parse(text) : parseYaml(text, { maxAliasCount: 100 });
+    parsed = path.endsWith('.json') ? JSON.parse(text) : parseYaml(text);
   } catch (error) {
     const detail = (error as Error).message.split('\n')[0];
     throw new ConfigError(key, `cannot parse ${key} file ${quoteValue(path)}: ${detail}`, { cause: error });
