@@ -199,4 +199,3 @@ export async function serve(
 export function run(args: readonly string[], io: ServeIo): Promise<number> {
   return serve(args, io);
 }
-

@@ -1,7 +1,8 @@
 // docs/configuration.md, rendered from the option table (scripts/generate-config-doc.ts writes it; a test
 // checks that the committed file is current).
+import { DEFAULT_SERVER_LIMITS } from '../server/exporter-server.js';
 import { defaultOf, OPTION_TABLE } from './option-table.js';
-import { describeType, formatValue } from './value-types.js';
+import { describeType, formatDuration, formatValue } from './value-types.js';
 
 function cell(text: string): string {
   return text.replace(/\|/g, '\\|').replace(/\n/g, ' ').replace(/__/g, '\\_\\_');
@@ -9,6 +10,7 @@ function cell(text: string): string {
 
 /** The Markdown text of docs/configuration.md. */
 export function renderConfigurationDoc(): string {
+  const limits = DEFAULT_SERVER_LIMITS;
   const rows = OPTION_TABLE.map((spec) =>
     [
       spec.notInFile ? '—' : `\`${spec.key}\``,
@@ -98,7 +100,9 @@ basic_auth_users:
 | \`/\` | a landing page: links, build information and the errors seen so far by code |
 
 Only \`GET\` and \`HEAD\` are served: another method gets \`405\` with \`Allow: GET, HEAD\`, another path \`404\`.
-Requests are bounded: headers to 8 KiB (\`431\`), the URL to 2048 bytes (\`414\`), a request to 10 s.
+Requests are bounded: the request head to ${limits.maxHeaderSize} bytes (\`431\`), the URL to ${limits.maxUrlLength} bytes
+(\`414\`), receiving the head to ${formatDuration(limits.headersTimeoutMs)} and the whole request to ${formatDuration(limits.requestTimeoutMs)} (\`408\`); an idle keep-alive
+connection is closed after ${formatDuration(limits.keepAliveTimeoutMs)}. \`/metrics\` is gzip-compressed when the scraper accepts it.
 
 ## Signals and exit codes
 

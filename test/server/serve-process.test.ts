@@ -100,6 +100,20 @@ describe('serve as a process', () => {
     expect(serve.stderr()).toMatch(/"graceful":true/);
   });
 
+  it('closes a scrape that outlives the shutdown timeout, and still exits 0', async () => {
+    const preload = fileURLToPath(new URL('./fixtures/slow-scrape.mjs', import.meta.url));
+    const serve = await startServe(['--shutdown-timeout', '200ms'], {
+      preload,
+      env: { SLOW_SCRAPE_MS: '600000' },
+    });
+    const scrape = request(`${serve.url}/metrics`).catch((error: Error) => error);
+    await serve.waitFor('SLOW_SCRAPE_IN_FLIGHT');
+    serve.child.kill('SIGTERM');
+    expect(await serve.exited).toBe(0);
+    expect(await scrape).toBeInstanceOf(Error);
+    expect(serve.stderr()).toMatch(/"graceful":false/);
+  });
+
   it('pushes the metrics over OTLP and flushes them at shutdown', async () => {
     const bodies: string[] = [];
     const collector: Server = createServer((req, res) => {
@@ -168,7 +182,7 @@ describe('serve as a process', () => {
     });
 
     it('serves HTTPS only, asks for credentials, and never logs the secrets', async () => {
-      const serve = await startServe(['--web-config-file', web]);
+      const serve = await startServe(['--web-config-file', web, '--log-level', 'debug']);
       expect(serve.url).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
       expect(serve.stderr()).toMatch(/"tls":true,"basicAuth":true/);
 
@@ -193,7 +207,9 @@ describe('serve as a process', () => {
 
       serve.child.kill('SIGTERM');
       expect(await serve.exited).toBe(0);
-      expect(serve.stderr()).not.toMatch(/s3cret|\$2[aby]\$|PRIVATE KEY/);
+      // Debug logs every request, yet no password, hash, header or key appears.
+      expect(serve.stderr()).toMatch(/"path":"\/metrics","status":401/);
+      expect(serve.stderr()).not.toMatch(/s3cret|\$2[aby]\$|PRIVATE KEY|authorization|Basic /i);
     });
   });
 
