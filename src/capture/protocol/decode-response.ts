@@ -261,6 +261,8 @@ export function decodeResponseBody(
 /**
  * Decodes one response frame: `frame[start..end)` holds the response header (correlation id first) and body,
  * without the 4-byte size prefix. Reports to `visitor`; returns `ok` or why the frame was not understood.
+ * Errors are reported as each struct ends, so a frame found malformed further on may already have reported
+ * the errors before the fault (a broker never sends such frames; the outcome says it happened).
  * ApiVersions answers UNSUPPORTED_VERSION in its v0 layout whatever version was asked (KIP-511), so that
  * case is decoded as v0.
  */

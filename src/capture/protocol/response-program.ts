@@ -2,7 +2,8 @@
 //
 // A program is the list of wire fields of one struct at one version, each reduced to what the walker must do
 // with it: skip N bytes, skip a length-prefixed value, read an error code, a throttle time, a topic name or an
-// error message, or descend into a child struct. Subtrees without an error code are collapsed into skips.
+// error message, or descend into a child struct. Fixed-size runs and fixed-size structs without an error code
+// become single skips; tagged fields without an error code are skipped by their size.
 // Encoding rules: https://kafka.apache.org/protocol#protocol_types and KIP-482 (flexible versions).
 import type { FieldSpec, ResponseMessageSpec } from './message-spec.js';
 import { RESPONSE_SPECS } from './schemas.generated.js';
