@@ -50,19 +50,23 @@ interface PromValue {
   metricName?: string;
 }
 
+/** What prom-client's Registry asks a metric for at render time. */
+interface FamilyData {
+  name: string;
+  help: string;
+  type: string;
+  aggregator: string;
+  values: PromValue[];
+}
+
+/** The duck type of a prom-client metric as its Registry uses it. */
 interface PromFamily {
   name: string;
   help: string;
   type: string;
   aggregator: 'sum' | 'first';
-  get(): Promise<{ name: string; help: string; type: string; aggregator: string; values: PromValue[] }>;
-  getForPromString(): Promise<{
-    name: string;
-    help: string;
-    type: string;
-    aggregator: string;
-    values: PromValue[];
-  }>;
+  get(): Promise<FamilyData>;
+  getForPromString(): Promise<FamilyData>;
   reset(): void;
 }
 
