@@ -185,6 +185,8 @@ export async function serve(
     const { graceful } = await closed;
     const flushed = otlp ? await within(otlp.shutdown(), deadline - Date.now()) : true;
     logger.info({ graceful, otlpFlushed: flushed }, 'stopped');
+    // The bound holds even if something (a hung OTLP export) still keeps the event loop alive.
+    setTimeout(() => process.exit(0), Math.max(0, deadline - Date.now()) + 250).unref();
     return 0;
   } catch (error) {
     await server?.close(0);

@@ -145,6 +145,26 @@ describe('serve as a process', () => {
     }
   });
 
+  it('exits 0 within the shutdown bound when the OTLP collector hangs', async () => {
+    const hung: Server = createServer(() => {});
+    await new Promise<void>((resolve) => hung.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = hung.address() as AddressInfo;
+      const serve = await startServe([
+        '--otlp-endpoint',
+        `http://127.0.0.1:${port}/v1/metrics`,
+        '--shutdown-timeout',
+        '300ms',
+      ]);
+      serve.child.kill('SIGTERM');
+      expect(await serve.exited).toBe(0);
+      expect(serve.stderr()).toMatch(/"otlpFlushed":false/);
+    } finally {
+      hung.closeAllConnections();
+      await new Promise((resolve) => hung.close(resolve));
+    }
+  });
+
   describe('TLS and basic auth from an exporter-toolkit web config', () => {
     let cert: string;
     let web: string;
