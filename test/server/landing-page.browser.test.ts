@@ -101,7 +101,9 @@ describe('the landing page in Chromium', () => {
 
     // The stylesheet applied under the page's CSP: category badges are styled, the fatal one in red.
     const fatalBadge = page.locator('.cat-fatal').first();
-    expect(await fatalBadge.evaluate((el) => getComputedStyle(el).backgroundColor)).toBe('rgb(138, 28, 20)');
+    expect(
+      await fatalBadge.evaluate((el) => el.ownerDocument.defaultView!.getComputedStyle(el).backgroundColor),
+    ).toBe('rgb(138, 28, 20)');
     for (const path of ['/metrics', '/codes', '/healthz', '/readyz']) {
       expect(await page.locator(`a[href="${path}"]`).count()).toBe(1);
     }
