@@ -1,5 +1,6 @@
 // docs/configuration.md, rendered from the option table (scripts/generate-config-doc.ts writes it; a test
 // checks that the committed file is current).
+import { MAX_CONCURRENT_VERIFICATIONS } from '../server/basic-auth.js';
 import { DEFAULT_SERVER_LIMITS } from '../server/exporter-server.js';
 import { defaultOf, OPTION_TABLE } from './option-table.js';
 import { describeType, formatDuration, formatValue } from './value-types.js';
@@ -86,7 +87,9 @@ basic_auth_users:
 - With \`basic_auth_users\` every endpoint except \`/healthz\` and \`/readyz\` asks for credentials (\`401\` with
   \`WWW-Authenticate: Basic\`); the probes stay open so that a kubelet can check the sidecar without a password.
   Passwords are checked against the bcrypt hash, and a successful check is cached (as a SHA-256 digest,
-  compared in constant time) because bcrypt is deliberately slow.
+  compared in constant time) because bcrypt is deliberately slow. At most ${MAX_CONCURRENT_VERIFICATIONS} uncached verifications run at once;
+  beyond that, uncached credentials are refused, so a flood of wrong passwords cannot starve the process, while a
+  scraper whose credentials are cached is unaffected.
 - Hashes, keys and passwords are never logged, and a message about a bad hash names the user, not the value.
 
 ## Endpoints

@@ -15,6 +15,12 @@ export const WWW_AUTHENTICATE = 'Basic realm="kafka-error-exporter", charset="UT
 /** Longest `Authorization` header considered; a longer one is refused without hashing it. */
 const MAX_AUTHORIZATION_LENGTH = 1024;
 
+/**
+ * bcrypt verifications running at once. Past it, uncached credentials are refused without hashing: a flood
+ * of wrong passwords cannot starve the process, while a scraper whose credentials are cached is unaffected.
+ */
+export const MAX_CONCURRENT_VERIFICATIONS = 4;
+
 function digest(text: string): Buffer {
   return createHash('sha256').update(text, 'utf8').digest();
 }
@@ -39,6 +45,7 @@ export function createBasicAuthenticator(users: ReadonlyMap<string, string>): Ba
   // cost as the configured hashes, made on first need (bcrypt at cost 10 takes ~70 ms; not at every start).
   const cost = Math.max(4, ...[...users.values()].map((hash) => Number(hash.split('$')[2]) || 10));
   let dummy: Promise<string> | undefined;
+  let running = 0;
   return {
     async verify(authorization) {
       if (authorization === undefined || authorization.length > MAX_AUTHORIZATION_LENGTH) return false;
@@ -48,6 +55,8 @@ export function createBasicAuthenticator(users: ReadonlyMap<string, string>): Ba
       const candidate = digest(`${credentials.user}\0${credentials.password}`);
       const cached = hash === undefined ? undefined : verified.get(credentials.user);
       if (cached && timingSafeEqual(cached, candidate)) return true;
+      if (running >= MAX_CONCURRENT_VERIFICATIONS) return false;
+      running++;
       try {
         dummy ??= bcrypt.hash('kafka-error-exporter: no such user', cost);
         const ok = await bcrypt.compare(credentials.password, hash ?? (await dummy));
@@ -57,6 +66,8 @@ export function createBasicAuthenticator(users: ReadonlyMap<string, string>): Ba
         }
       } catch {
         // A malformed hash cannot verify anything; validation at start makes this unreachable in practice.
+      } finally {
+        running--;
       }
       return false;
     },

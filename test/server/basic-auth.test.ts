@@ -1,6 +1,6 @@
 import bcrypt from 'bcryptjs';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { createBasicAuthenticator } from '../../src/server/basic-auth.js';
+import { createBasicAuthenticator, MAX_CONCURRENT_VERIFICATIONS } from '../../src/server/basic-auth.js';
 import { basic } from './support.js';
 
 const users = new Map([
@@ -49,5 +49,20 @@ describe('createBasicAuthenticator', () => {
     const compare = vi.spyOn(bcrypt, 'compare');
     expect(await createBasicAuthenticator(users).verify(basic('mallory', 'x').authorization)).toBe(false);
     expect(compare).toHaveBeenCalledTimes(1);
+  });
+
+  it('bounds concurrent bcrypt work under a flood of wrong passwords, and keeps cached credentials working', async () => {
+    const auth = createBasicAuthenticator(users);
+    const right = basic('alice', 'wonderland').authorization;
+    expect(await auth.verify(right)).toBe(true);
+    const compare = vi.spyOn(bcrypt, 'compare');
+    const flood = Array.from({ length: 20 }, (_, i) =>
+      auth.verify(basic('alice', `guess-${i}`).authorization),
+    );
+    expect(await auth.verify(right)).toBe(true);
+    expect(await Promise.all(flood)).toEqual(Array.from({ length: 20 }, () => false));
+    expect(compare).toHaveBeenCalledTimes(MAX_CONCURRENT_VERIFICATIONS);
+    // Once the flood is over, uncached credentials are verified again.
+    expect(await auth.verify(basic('bob', 'pa:ss wörd').authorization)).toBe(true);
   });
 });
