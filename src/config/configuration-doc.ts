@@ -5,6 +5,22 @@ import { DEFAULT_SERVER_LIMITS } from '../server/exporter-server.js';
 import { defaultOf, OPTION_TABLE } from './option-table.js';
 import { describeType, formatDuration, formatValue } from './value-types.js';
 
+/** The example configuration file shown in the docs (a test resolves it, so it stays valid). */
+export const EXAMPLE_CONFIG = `# /etc/kafka-error-exporter/config.yaml
+host: 0.0.0.0
+port: 9464
+webConfigFile: /etc/kafka-error-exporter/web.yaml
+logLevel: info
+categoryOverrides:
+  REBALANCE_IN_PROGRESS: fatal
+  "3": non_retriable
+topicLabel: true
+topicLabelCap: 50
+otlpEndpoint: http://otel-collector:4318/v1/metrics
+otlpInterval: 30s
+shutdownTimeout: 10s
+`;
+
 function cell(text: string): string {
   return text.replace(/\|/g, '\\|').replace(/\n/g, ' ').replace(/__/g, '\\_\\_');
 }
@@ -51,20 +67,7 @@ Durations take a unit: \`ms\`, \`s\`, \`m\` or \`h\` (\`500ms\`, \`30s\`, \`1m\`
 ## Example file
 
 \`\`\`yaml
-# /etc/kafka-error-exporter/config.yaml
-host: 0.0.0.0
-port: 9464
-webConfigFile: /etc/kafka-error-exporter/web.yaml
-logLevel: info
-categoryOverrides:
-  REBALANCE_IN_PROGRESS: fatal
-  "3": non_retriable
-topicLabel: true
-topicLabelCap: 50
-otlpEndpoint: http://otel-collector:4318/v1/metrics
-otlpInterval: 30s
-shutdownTimeout: 10s
-\`\`\`
+${EXAMPLE_CONFIG}\`\`\`
 
 ## TLS and basic auth: the web configuration file
 
@@ -98,7 +101,7 @@ basic_auth_users:
 |---|---|
 | \`/metrics\` | the metrics, as OpenMetrics when the \`Accept\` header asks for \`application/openmetrics-text\`, else Prometheus text 0.0.4 |
 | \`/healthz\` | \`200 ok\` while the process runs |
-| \`/readyz\` | \`200 ready\` once the server listens, \`503\` during shutdown; never fails because Kafka is down (Kafka reachability is a metric) |
+| \`/readyz\` | \`200 ready\` once the server listens, \`503\` during shutdown; never fails because Kafka is down: a sidecar's readiness gates the whole pod, and Kafka trouble shows in the metrics |
 | \`/codes\` | the error-code registry as JSON, with category overrides applied |
 | \`/\` | a landing page: links, build information and the errors seen so far by code |
 
@@ -111,7 +114,7 @@ connection is closed after ${formatDuration(limits.keepAliveTimeoutMs)}. \`/metr
 
 On \`SIGTERM\` or \`SIGINT\`, \`serve\` stops accepting connections, lets in-flight requests finish, flushes
 the OTLP push if configured, and exits \`0\` — within \`shutdownTimeout\`, after which the remaining
-connections are closed. A second signal exits at once.
+connections are closed. A second signal exits at once with code 1.
 
 | exit code | meaning |
 |---|---|

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { renderConfigurationDoc } from '../../src/config/configuration-doc.js';
+import { EXAMPLE_CONFIG, renderConfigurationDoc } from '../../src/config/configuration-doc.js';
+import { resolveOptions } from '../../src/config/resolve-options.js';
 import { defaultOf, OPTION_TABLE } from '../../src/config/option-table.js';
 import { DEFAULT_OPTIONS, ENV_PREFIX } from '../../src/config/options.js';
 import { renderServeHelp } from '../../src/config/serve-help.js';
@@ -53,5 +54,21 @@ describe('docs/configuration.md', () => {
   it('is current with the option table (regenerate: npm run generate:config-doc)', () => {
     const committed = readFileSync(new URL('../../docs/configuration.md', import.meta.url), 'utf8');
     expect(committed).toBe(renderConfigurationDoc());
+  });
+
+  it('shows an example file that resolves', () => {
+    const result = resolveOptions({
+      argv: ['--config', '/etc/kafka-error-exporter/config.yaml'],
+      env: {},
+      readFile: () => EXAMPLE_CONFIG,
+    });
+    expect(result).toMatchObject({
+      kind: 'options',
+      options: {
+        categoryOverrides: { '27': 'fatal', '3': 'non_retriable' },
+        topicLabel: true,
+        otlpInterval: 30_000,
+      },
+    });
   });
 });
