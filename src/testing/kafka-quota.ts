@@ -23,7 +23,11 @@ export interface ClientQuota {
 export interface QuotaCommandOptions {
   /** Credentials for a SASL_PLAINTEXT/PLAIN bootstrap; omit for PLAINTEXT. */
   readonly sasl?: SaslCredentials;
-  /** @default the pinned version's jars */
+  /**
+   * Jars to run ConfigCommand from. The pinned 3.9 jars work against 4.x brokers too (AlterClientQuotas),
+   * and `kafka.admin.ConfigCommand` is gone from kafka_2.13 4.4 (moved to kafka-tools).
+   * @default the pinned version's jars
+   */
   readonly install?: KafkaInstall;
 }
 

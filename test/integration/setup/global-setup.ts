@@ -70,6 +70,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
   let broker: KafkaBroker;
   try {
     ensureKafkaJars(version);
+    // setClientQuota runs ConfigCommand from the pinned jars whatever the broker's version.
+    if (version !== PINNED_KAFKA_VERSION) ensureKafkaJars(PINNED_KAFKA_VERSION);
     broker = await startBroker({
       profile: 'sasl',
       plaintextListener: true,
