@@ -25,7 +25,7 @@ mkdir -p "$dest"
 echo "kafka $version: resolving jars from Maven Central (profile $profile)"
 mvn -B -q -Dstyle.color=never -f "$here/pom.xml" -P "$profile" -Dkafka.version="$version" \
   org.apache.maven.plugins:maven-dependency-plugin:3.6.1:copy-dependencies \
-  -DincludeScope=runtime -DoutputDirectory="$dest/libs"
+  -DincludeScope=runtime -DoutputDirectory="$dest/libs" | sed 's/\x1b\[[0-9;]*m//g' # Maven's colour codes, even with -q
 ls "$dest/libs"/kafka_2.13-"$version".jar >/dev/null
 echo "$version" >"$marker"
 echo "kafka $version: $(ls "$dest/libs" | wc -l) jars in $dest/libs"
