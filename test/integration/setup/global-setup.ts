@@ -34,6 +34,12 @@ function ensureKafkaJars(version: string): void {
     throw new Error(`bash scripts/kafka/fetch.sh ${version} failed (exit ${fetch.status})`);
 }
 
+/** CI as most CI systems set it (`CI=true`); `CI=false` or `CI=0` counts as unset. */
+function isCi(): boolean {
+  const ci = process.env.CI;
+  return ci !== undefined && ci !== '' && ci !== '0' && ci.toLowerCase() !== 'false';
+}
+
 function unavailable(reason: string): KafkaTestEnvironment {
   return {
     available: false,
@@ -80,7 +86,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
     });
   } catch (error) {
     const reason = `no Kafka broker: ${(error as Error).message}`;
-    if (process.env.CI) {
+    if (isCi()) {
       throw new Error(
         `${reason}\n(CI is set, so integration tests may not skip; see README "Tests and the Kafka broker")`,
       );
