@@ -65,7 +65,7 @@ afterAll(async () => {
   await server?.close(1000);
 });
 
-describe('the landing page in Chromium', () => {
+describe('the landing page in Chromium', { timeout: 30_000 }, () => {
   it('renders the recorded errors by code, without console errors or blocked requests', async () => {
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     const problems: string[] = [];

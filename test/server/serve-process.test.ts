@@ -28,7 +28,8 @@ function file(name: string, text: string): string {
 const OPENMETRICS_ACCEPT =
   'application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1';
 
-describe('serve as a process', () => {
+// Child processes on a shared 2-core machine: generous per-test bounds (a bound, not a timing assertion).
+describe('serve as a process', { timeout: 30_000 }, () => {
   it('answers every endpoint, negotiates the format, and applies category overrides everywhere', async () => {
     const serve = await startServe(['--category-override', 'REBALANCE_IN_PROGRESS=fatal']);
 
