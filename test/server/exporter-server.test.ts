@@ -1,6 +1,12 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import bcrypt from 'bcryptjs';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { isConfigError } from '../../src/config/config-error.js';
+import type { TlsSettings } from '../../src/config/web-config.js';
 import { createExporterServer } from '../../src/server/exporter-server.js';
 import type { ExporterServer, ExporterServerOptions } from '../../src/server/exporter-server.js';
 import type { MetricsSource } from '../../src/server/sources.js';
@@ -191,6 +197,79 @@ describe('the exporter server', () => {
       const second = createExporterServer(serverOptions({ port }));
       await expect(second.listen()).rejects.toMatchObject({ code: 'EADDRINUSE' });
       await second.close(10);
+    });
+  });
+
+  describe('TLS', () => {
+    let dir: string;
+    let tls: TlsSettings;
+
+    /** A self-signed certificate for 127.0.0.1, made by openssl for this test run. */
+    function certificate(name: string): { cert: string; key: string } {
+      execFileSync(
+        'openssl',
+        [
+          'req',
+          '-x509',
+          '-newkey',
+          'ec',
+          '-pkeyopt',
+          'ec_paramgen_curve:prime256v1',
+          '-nodes',
+          '-days',
+          '1',
+          '-keyout',
+          join(dir, `${name}.key`),
+          '-out',
+          join(dir, `${name}.crt`),
+          '-subj',
+          '/CN=localhost',
+          '-addext',
+          'subjectAltName=IP:127.0.0.1',
+        ],
+        { stdio: 'ignore' },
+      );
+      return {
+        cert: readFileSync(join(dir, `${name}.crt`), 'utf8'),
+        key: readFileSync(join(dir, `${name}.key`), 'utf8'),
+      };
+    }
+
+    beforeAll(() => {
+      dir = mkdtempSync(join(tmpdir(), 'kee-tls-'));
+      tls = {
+        ...certificate('a'),
+        certFile: join(dir, 'a.crt'),
+        minVersion: 'TLSv1.2',
+        maxVersion: 'TLSv1.3',
+      };
+    });
+    afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+    it('serves HTTPS with the certificate', async () => {
+      const { url } = await start({ tls });
+      expect(url).toMatch(/^https:/);
+      expect(await request(`${url}/healthz`, { ca: tls.cert })).toMatchObject({ status: 200, body: 'ok\n' });
+    });
+
+    it('refuses a client below min_version', async () => {
+      const { url } = await start({ tls: { ...tls, minVersion: 'TLSv1.3' } });
+      await expect(request(`${url}/healthz`, { ca: tls.cert, maxVersion: 'TLSv1.2' })).rejects.toThrow(
+        /version|protocol|alert/i,
+      );
+      expect(await request(`${url}/healthz`, { ca: tls.cert })).toMatchObject({ status: 200 });
+    });
+
+    it('rejects a key that does not belong to the certificate, naming tls_server_config and not the key', () => {
+      const other = certificate('b');
+      try {
+        createExporterServer(serverOptions({ tls: { ...tls, key: other.key } }));
+        expect.unreachable('a mismatched key must not start');
+      } catch (error) {
+        expect(isConfigError(error) && error.key).toBe('tls_server_config');
+        expect((error as Error).message).toMatch(/cannot use the TLS certificate .*a\.crt with its key/);
+        expect((error as Error).message).not.toContain('PRIVATE KEY');
+      }
     });
   });
 });

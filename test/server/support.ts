@@ -66,8 +66,8 @@ export interface RequestOptions {
   readonly headers?: Record<string, string>;
   /** For https: the CA to trust (the test's self-signed certificate). */
   readonly ca?: string;
-  /** Ask for a new connection and close it after (no keep-alive between tests). */
-  readonly agent?: false;
+  /** For https: the highest TLS version the client offers. */
+  readonly maxVersion?: 'TLSv1.2' | 'TLSv1.3';
 }
 
 /** One request with node:http(s), so that methods, raw paths and headers are exactly what the test says. */
@@ -83,6 +83,7 @@ export function request(url: string, options: RequestOptions = {}): Promise<Answ
         method: options.method ?? 'GET',
         headers: options.headers,
         ca: options.ca,
+        maxVersion: options.maxVersion,
         agent: false,
       },
       (res) => {
