@@ -138,15 +138,25 @@ export function createExporterServer(options: ExporterServerOptions): ExporterSe
         'request',
       );
     });
-    answer(request).then(
-      (result) => send(request, response, result),
-      (error: unknown) => {
-        logger.error({ err: error instanceof Error ? error.message : String(error) }, 'request failed');
-        if (!response.headersSent) send(request, response, plain(500, 'internal error'));
-        else response.destroy();
-      },
-    );
+    void respond(request, response);
   };
+
+  /** Answers one request. Never rejects: a failing handler is a 500, a failing write drops the connection. */
+  async function respond(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    let result: RouteResponse;
+    try {
+      result = await answer(request);
+    } catch (error) {
+      logger.error({ err: error instanceof Error ? error.message : String(error) }, 'request failed');
+      result = plain(500, 'internal error');
+    }
+    try {
+      send(request, response, result);
+    } catch (error) {
+      logger.error({ err: error instanceof Error ? error.message : String(error) }, 'response failed');
+      response.destroy();
+    }
+  }
 
   const serverOptions = {
     maxHeaderSize: limits.maxHeaderSize,

@@ -115,6 +115,15 @@ describe('the exporter server', () => {
     expect((await request(`${url}/healthz`)).status).toBe(200);
   });
 
+  it('drops the connection, and keeps serving, when a response cannot be written', async () => {
+    const metrics: MetricsSource = {
+      metricsResponse: async () => ({ contentType: 'text/plain\nx-injected: 1', body: 'x 1\n' }),
+    };
+    const { url } = await start({ metrics });
+    await expect(request(`${url}/metrics`)).rejects.toThrow();
+    expect((await request(`${url}/healthz`)).status).toBe(200);
+  });
+
   describe('basic auth', () => {
     const users = new Map([['prometheus', bcrypt.hashSync('s3cret', 4)]]);
     it.each<[string, Record<string, string>, number]>([
