@@ -115,6 +115,19 @@ describe('serve as a process', { timeout: 30_000 }, () => {
     expect(serve.stderr()).toMatch(/"graceful":false/);
   });
 
+  it('exits 1 at once on a second signal during shutdown', async () => {
+    const preload = fileURLToPath(new URL('./fixtures/slow-scrape.mjs', import.meta.url));
+    const serve = await startServe([], { preload, env: { SLOW_SCRAPE_MS: '600000' } });
+    const scrape = request(`${serve.url}/metrics`).catch((error: Error) => error);
+    await serve.waitFor('SLOW_SCRAPE_IN_FLIGHT');
+    serve.child.kill('SIGTERM');
+    await serve.waitFor('"msg":"shutting down"');
+    serve.child.kill('SIGINT');
+    expect(await serve.exited).toBe(1);
+    expect(await scrape).toBeInstanceOf(Error);
+    expect(serve.stderr()).toMatch(/"signal":"SIGINT","msg":"second signal: exiting without waiting"/);
+  });
+
   it('pushes the metrics over OTLP and flushes them at shutdown', async () => {
     const bodies: string[] = [];
     const collector: Server = createServer((req, res) => {
