@@ -1,0 +1,138 @@
+// Every command the README shows is run somewhere (here, another test, or .ci/run), and its TypeScript snippets
+// are the compiled files of test/readme/snippets/. The cheap CLI commands run here, exactly as written.
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const README = readFileSync(path.join(ROOT, 'README.md'), 'utf8');
+const SNIPPETS = path.join(ROOT, 'test', 'readme', 'snippets');
+
+const HERE = 'test/readme/readme-commands.test.ts';
+
+/** Where each README command is exercised: a file that must contain `needle`. */
+const EXERCISED: Readonly<Record<string, { readonly file: string; readonly needle: string }>> = {
+  // Fenced shell blocks.
+  'npm ci && npm run demo': { file: 'test/integration/demo.test.ts', needle: "'run', 'demo'" },
+  'npm ci && npm test': { file: '.ci/run', needle: 'npm test' },
+  'promtool check rules deploy/prometheus/kafka-client.rules.yml': { file: HERE, needle: 'promtool' },
+  'promtool test rules deploy/prometheus/kafka-client.rules.test.yml': { file: HERE, needle: 'promtool' },
+  'KAFKA_ERROR_EXPORTER_PORT=9464 node --import kafka-error-exporter/register app.js': {
+    file: 'test/integration/readme-zero-code.test.ts',
+    needle: 'readmeCommand()',
+  },
+  'npx kafka-error-exporter serve': { file: HERE, needle: 'KAFKA_ERROR_EXPORTER_PORT' },
+  'npx kafka-error-exporter codes --category fatal': { file: HERE, needle: 'INVALID_PRODUCER_EPOCH' },
+  'npx kafka-error-exporter explain 27': { file: HERE, needle: 'REBALANCE_IN_PROGRESS' },
+  'npx kafka-error-exporter serve --help': { file: HERE, needle: '--web-config-file' },
+  // Inline commands in the text.
+  'npm run demo': { file: 'test/integration/demo.test.ts', needle: "'run', 'demo'" },
+  'npm test': { file: '.ci/run', needle: 'npm test' },
+  'bash scripts/kafka/fetch.sh': { file: '.ci/run', needle: 'bash scripts/kafka/fetch.sh' },
+  'npm run generate:rules': {
+    file: 'test/deploy/prometheus-rules.test.ts',
+    needle: 'npm run generate:rules',
+  },
+  'npm run bench': { file: 'README.md', needle: 'measured on' },
+  'KAFKA_BROKERS=127.0.0.1:9092 npm test': {
+    file: 'test/integration/external-broker.test.ts',
+    needle: 'KAFKA_BROKERS',
+  },
+  'KAFKA_VERSION=4.1.1 npm test': {
+    file: 'test/integration/external-broker.test.ts',
+    needle: 'KAFKA_VERSION',
+  },
+};
+
+/** The lines of the fenced blocks in `language`, without trailing `# comments`. */
+function fencedLines(markdown: string, language: string): string[] {
+  const blocks = [...markdown.matchAll(new RegExp('^```' + language + '\\n([\\s\\S]*?)^```', 'gm'))];
+  return blocks
+    .flatMap((block) => block[1]!.split('\n'))
+    .map((line) => line.replace(/\s+#.*$/, '').trim())
+    .filter((line) => line !== '' && !line.startsWith('#'));
+}
+
+/** Inline code spans that are commands (npm, npx, node, bash, promtool, or a variable assignment first). */
+function inlineCommands(markdown: string): string[] {
+  const withoutBlocks = markdown.replace(/^```[\s\S]*?^```/gm, '');
+  return [...withoutBlocks.matchAll(/`([^`\n]+)`/g)]
+    .map((match) => match[1]!)
+    .filter((code) => /^(npm |npx |node |bash |promtool )|^[A-Z_]+=\S+ (npm|node|npx) /.test(code));
+}
+
+/** Runs a README command line through the shell, never letting npx fetch a package from the registry. */
+function sh(command: string, env: Record<string, string> = {}) {
+  return spawnSync('sh', ['-c', command], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    timeout: 60_000,
+    env: { ...process.env, npm_config_yes: 'false', ...env },
+  });
+}
+
+describe('README commands', () => {
+  it('every shell and inline command is in the list of exercised commands, and the list has no extra', () => {
+    const commands = new Set([...fencedLines(README, 'sh'), ...inlineCommands(README)]);
+    expect([...commands].sort()).toEqual(Object.keys(EXERCISED).sort());
+  });
+
+  it.each(Object.entries(EXERCISED))('`%s` is exercised by %o', (_command, { file, needle }) => {
+    expect(existsSync(path.join(ROOT, file)), file).toBe(true);
+    expect(readFileSync(path.join(ROOT, file), 'utf8')).toContain(needle);
+  });
+
+  it('each TypeScript block is, verbatim, a snippet the type-check compiles', () => {
+    const blocks = [...README.matchAll(/^```ts\n([\s\S]*?)^```/gm)].map((m) => m[1]!);
+    const snippets = readdirSync(SNIPPETS).map((file) => readFileSync(path.join(SNIPPETS, file), 'utf8'));
+    expect(blocks.sort()).toEqual(snippets.sort());
+  });
+
+  it.each([
+    ['npx kafka-error-exporter codes --category fatal', /^\s+47\s+INVALID_PRODUCER_EPOCH\s+fatal\s+false/m],
+    ['npx kafka-error-exporter explain 27', /^\s+category\s+retriable$/m],
+    ['npx kafka-error-exporter serve --help', /--web-config-file <path>/],
+    ['promtool check rules deploy/prometheus/kafka-client.rules.yml', /SUCCESS: \d+ rules found/],
+    ['promtool test rules deploy/prometheus/kafka-client.rules.test.yml', /SUCCESS/],
+  ])('`%s` works as written', (command, expected) => {
+    expect(README).toContain(command);
+    const result = sh(command);
+    expect(result.status, result.stderr).toBe(0);
+    expect(result.stdout + result.stderr).toMatch(expected);
+  });
+
+  it('`npx kafka-error-exporter serve` listens and answers /healthz (port moved by its variable)', async () => {
+    const child = spawn('sh', ['-c', 'exec npx kafka-error-exporter serve'], {
+      cwd: ROOT,
+      env: {
+        ...process.env,
+        npm_config_yes: 'false',
+        KAFKA_ERROR_EXPORTER_HOST: '127.0.0.1',
+        KAFKA_ERROR_EXPORTER_PORT: '0',
+      },
+      stdio: ['ignore', 'ignore', 'pipe'],
+      detached: true,
+    });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const closed = new Promise<void>((resolve) => child.stderr.once('close', () => resolve()));
+    try {
+      const url = await new Promise<string>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`serve did not start:\n${stderr}`)), 30_000);
+        child.stderr.on('data', () => {
+          const match = /"url":"(http:[^"]+)"/.exec(stderr);
+          if (match) {
+            clearTimeout(timer);
+            resolve(match[1]!);
+          }
+        });
+      });
+      expect((await fetch(`${url}/healthz`)).status).toBe(200);
+    } finally {
+      process.kill(-child.pid!, 'SIGTERM');
+      await closed;
+    }
+  }, 60_000);
+});
