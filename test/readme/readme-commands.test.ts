@@ -29,6 +29,10 @@ const EXERCISED: Readonly<Record<string, { readonly file: string; readonly needl
   'npx kafka-error-exporter serve --help': { file: HERE, needle: '--web-config-file' },
   // Inline commands in the text.
   'npm run demo': { file: 'test/integration/demo.test.ts', needle: "'run', 'demo'" },
+  'npm run demo -- --prometheus': {
+    file: 'test/integration/demo.test.ts',
+    needle: "args.push('--prometheus')",
+  },
   'npm test': { file: '.ci/run', needle: 'npm test' },
   'bash scripts/kafka/fetch.sh': { file: '.ci/run', needle: 'bash scripts/kafka/fetch.sh' },
   'npm run generate:rules': {
