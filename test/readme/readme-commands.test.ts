@@ -39,7 +39,8 @@ const EXERCISED: Readonly<Record<string, { readonly file: string; readonly needl
     file: 'test/deploy/prometheus-rules.test.ts',
     needle: 'npm run generate:rules',
   },
-  'npm run bench': { file: 'README.md', needle: 'measured on' },
+  // Run by hand for the README's table, which carries the date it was measured.
+  'npm run bench': { file: 'README.md', needle: 'Measured on 20' },
   'KAFKA_BROKERS=127.0.0.1:9092 npm test': {
     file: 'test/integration/external-broker.test.ts',
     needle: 'KAFKA_BROKERS',
