@@ -95,6 +95,26 @@ describe('README commands', () => {
     expect(blocks.sort()).toEqual(snippets.sort());
   });
 
+  it('every link inside the repository points at a heading or a file that exists', () => {
+    // GitHub's heading anchors: lower case, punctuation dropped, spaces to hyphens.
+    const anchors = new Set(
+      [...README.matchAll(/^#{1,6} (.+)$/gm)].map((m) =>
+        m[1]!
+          .toLowerCase()
+          .replace(/[^a-z0-9 _-]/g, '')
+          .replace(/ /g, '-'),
+      ),
+    );
+    const targets = [...README.matchAll(/\]\(([^)\s]+)\)/g)]
+      .map((m) => m[1]!)
+      .filter((t) => !/^https?:/.test(t));
+    expect(targets.length).toBeGreaterThan(10);
+    for (const target of targets) {
+      if (target.startsWith('#')) expect(anchors, target).toContain(target.slice(1));
+      else expect(existsSync(path.join(ROOT, target.split('#')[0]!)), target).toBe(true);
+    }
+  });
+
   it.each([
     ['npx kafka-error-exporter codes --category fatal', /^\s+47\s+INVALID_PRODUCER_EPOCH\s+fatal\s+false/m],
     ['npx kafka-error-exporter explain 27', /^\s+category\s+retriable$/m],
