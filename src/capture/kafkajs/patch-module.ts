@@ -18,7 +18,7 @@ const PATCHED = Symbol.for('kafka-error-exporter.patched-kafka');
 /**
  * Patches `kafkajs.Kafka` in place: each `new Kafka(config)` gets our socketFactory (wire level, through
  * kafkajs's public option) and its producers, consumers and admins report the errors reaching the application.
- * The subclass keeps the name `Kafka` and `instanceof` keeps working. Patching twice is a no-op.
+ * The subclass keeps the original's name and `instanceof` keeps working. Patching twice is a no-op.
  * @returns how to put the original class back (if nobody replaced it since).
  */
 export function patchKafkajsModule(kafkajs: unknown, options: PatchModuleOptions): () => void {
@@ -62,6 +62,8 @@ export function patchKafkajsModule(kafkajs: unknown, options: PatchModuleOptions
     }
   }
 
+  // kafkajs's class is named `Client`: keep whatever name the application would see.
+  Object.defineProperty(Kafka, 'name', { value: (Original as { name: string }).name });
   Object.defineProperty(Kafka, PATCHED, { value: true });
   (exports as { Kafka: unknown }).Kafka = Kafka;
   return () => {

@@ -1,18 +1,18 @@
 // What `kafka-error-exporter/register` does, as a function tests can call: read the environment, build one
 // recorder, patch the application's kafkajs module, serve /metrics.
-import { createServer } from 'node:http';
-import type { Server } from 'node:http';
 import { createClassifier } from '../../codes/classify.js';
-import { ERROR_CODES } from '../../codes/registry.js';
+import { ERROR_CODES, toErrorCodeJson } from '../../codes/registry.js';
 import type { ExporterOptions } from '../../config/options.js';
 import { resolveOptions } from '../../config/resolve-options.js';
 import type { CaptureRecorder } from '../../events.js';
 import { createLogger } from '../../logger.js';
 import type { Logger } from '../../logger.js';
+import { PACKAGE_VERSION } from '../../record/build-info.js';
 import { createRecorder } from '../../record/recorder.js';
 import type { Recorder } from '../../record/recorder.js';
 import { createPrometheusSink } from '../../sinks/prometheus.js';
 import type { PrometheusSink } from '../../sinks/prometheus.js';
+import { createExporterServer } from '../../server/exporter-server.js';
 import { patchKafkajsModule } from './patch-module.js';
 
 export interface RegistrationInput {
@@ -49,12 +49,13 @@ export function startRegistration(input: RegistrationInput): Registration {
   const logger = options.logLevel === 'warn' ? input.logger : createLogger(options.logLevel);
 
   const sink = createPrometheusSink();
+  const classifier = createClassifier({
+    overrides: options.categoryOverrides,
+    maxUnknownCodes: options.unknownCodeCap,
+    logger,
+  });
   const recorder = createRecorder({
-    classifier: createClassifier({
-      overrides: options.categoryOverrides,
-      maxUnknownCodes: options.unknownCodeCap,
-      logger,
-    }),
+    classifier,
     codes: ERROR_CODES,
     sinks: [sink],
     topicLabel: options.topicLabel,
@@ -68,24 +69,37 @@ export function startRegistration(input: RegistrationInput): Registration {
   });
 
   const unpatch = patchApplicationKafkajs(input.requireFromApp, recorder, options.topicLabel, logger);
-  const server = createMetricsServer(sink);
-  const listening = new Promise<{ host: string; port: number } | null>((resolve) => {
-    server.once('error', (error: NodeJS.ErrnoException) => {
+  const codes = ERROR_CODES.map((entry) => {
+    const { category, retriable } = classifier.classify(entry.code);
+    return toErrorCodeJson({ ...entry, category, retriable });
+  });
+  // The sidecar's server, without TLS and basic auth (those are `serve`'s), and unref'd: the application
+  // decides when the process ends, not our server.
+  const server = createExporterServer({
+    host: options.host,
+    port: options.port,
+    tls: null,
+    basicAuthUsers: null,
+    logger,
+    unref: true,
+    metrics: sink,
+    errors: recorder,
+    codes: { codes: () => codes },
+    build: { version: PACKAGE_VERSION, nodeVersion: process.version },
+  });
+  const listening = server.listen().then(
+    (address) => {
+      logger.info({ url: address.url }, 'kafka-error-exporter/register: serving /metrics');
+      return { host: address.host, port: address.port };
+    },
+    (error: NodeJS.ErrnoException) => {
       logger.error(
         { code: error.code, host: options.host, port: options.port },
         'kafka-error-exporter/register: cannot serve /metrics; capture goes on',
       );
-      resolve(null);
-    });
-    server.listen(options.port, options.host, () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address !== null ? address.port : options.port;
-      logger.info({ host: options.host, port }, 'kafka-error-exporter/register: serving /metrics');
-      resolve({ host: options.host, port });
-    });
-  });
-  // The application decides when the process ends, not our server.
-  server.unref();
+      return null;
+    },
+  );
 
   let stopped: Promise<void> | undefined;
   return {
@@ -94,11 +108,10 @@ export function startRegistration(input: RegistrationInput): Registration {
     sink,
     listening,
     stop() {
-      stopped ??= new Promise<void>((resolve) => {
+      stopped ??= (async () => {
         unpatch();
-        server.close(() => resolve());
-        server.closeAllConnections();
-      });
+        await server.close(1000);
+      })();
       return stopped;
     },
   };
@@ -121,32 +134,4 @@ function patchApplicationKafkajs(
     return () => {};
   }
   return patchKafkajsModule(kafkajs, { recorder, topicLabel, logger });
-}
-
-/** The minimal endpoint set of the in-application server: /metrics (text or OpenMetrics) and /healthz. */
-function createMetricsServer(sink: PrometheusSink): Server {
-  return createServer((request, response) => {
-    const url = (request.url ?? '/').split('?')[0];
-    if (request.method !== 'GET' && request.method !== 'HEAD') {
-      response
-        .writeHead(405, { allow: 'GET, HEAD', 'content-type': 'text/plain' })
-        .end('method not allowed\n');
-      return;
-    }
-    if (url === '/healthz') {
-      response.writeHead(200, { 'content-type': 'text/plain' }).end('ok\n');
-      return;
-    }
-    if (url !== '/metrics') {
-      response.writeHead(404, { 'content-type': 'text/plain' }).end('not found\n');
-      return;
-    }
-    sink.metricsResponse(request.headers.accept).then(
-      ({ contentType, body }) => {
-        response.writeHead(200, { 'content-type': contentType });
-        response.end(request.method === 'HEAD' ? undefined : body);
-      },
-      () => response.writeHead(500, { 'content-type': 'text/plain' }).end('metrics unavailable\n'),
-    );
-  });
 }
