@@ -1,5 +1,6 @@
-// The exporter as `serve` wires it, inside the test process: classifier, recorder, prom-client sink and the real
-// HTTP server on a free loopback port, with kafkajs clients instrumented into that one recorder.
+// The exporter as `serve` wires it, inside the test process: classifier, recorder, a sink and the real HTTP
+// server on a free loopback port, with kafkajs clients instrumented into that one recorder. The sink is
+// prom-client (what `serve` serves) or the sidecar's OpenTelemetry pipeline, whose exposition must be the same.
 import { Kafka, logLevel } from 'kafkajs';
 import type { KafkaConfig } from 'kafkajs';
 import { instrument } from '../../../src/capture/kafkajs/instrument.js';
@@ -10,9 +11,18 @@ import { silentLogger } from '../../../src/logger.js';
 import { PACKAGE_VERSION } from '../../../src/record/build-info.js';
 import { createRecorder } from '../../../src/record/recorder.js';
 import { createExporterServer } from '../../../src/server/exporter-server.js';
+import { createOpenTelemetrySink } from '../../../src/sinks/opentelemetry.js';
+import { createOtelPipeline } from '../../../src/sinks/otel-pipeline.js';
 import { createPrometheusSink } from '../../../src/sinks/prometheus.js';
+import type { RecorderSink } from '../../../src/record/metric-source.js';
+import type { MetricsSource } from '../../../src/server/sources.js';
+
+/** Which sink renders the scrapes. */
+export type SinkKind = 'prom-client' | 'opentelemetry';
 
 export interface ExporterUnderTestOptions {
+  /** @default 'prom-client' */
+  readonly sink?: SinkKind;
   /** Label response errors with their topic, as `serve --topic-label` does. @default true */
   readonly topicLabel?: boolean;
 }
@@ -27,7 +37,7 @@ export interface ExporterUnderTest {
   kafka(config: KafkaConfig): Kafka;
   /** The exposition a scrape gets now (Prometheus text format). */
   scrape(): Promise<string>;
-  /** Detaches every client's instrumentation and closes the server. Safe to call twice. */
+  /** Detaches every client's instrumentation, closes the server and the sink's pipeline. Safe to call twice. */
   stop(): Promise<void>;
 }
 
@@ -36,7 +46,19 @@ export async function startExporterUnderTest(
   options: ExporterUnderTestOptions = {},
 ): Promise<ExporterUnderTest> {
   const classifier = createClassifier({ logger: silentLogger });
-  const sink = createPrometheusSink();
+  let sink: RecorderSink;
+  let metrics: MetricsSource;
+  let shutdown = async (): Promise<void> => {};
+  if (options.sink === 'opentelemetry') {
+    const pipeline = createOtelPipeline();
+    sink = createOpenTelemetrySink({ meterProvider: pipeline.meterProvider });
+    metrics = pipeline;
+    shutdown = () => pipeline.shutdown();
+  } else {
+    const prometheus = createPrometheusSink();
+    sink = prometheus;
+    metrics = prometheus;
+  }
   const recorder = createRecorder({
     classifier,
     codes: ERROR_CODES,
@@ -51,7 +73,7 @@ export async function startExporterUnderTest(
     tls: null,
     basicAuthUsers: null,
     logger: silentLogger,
-    metrics: sink,
+    metrics,
     errors: recorder,
     codes: { codes: () => codes },
     build: { version: PACKAGE_VERSION, nodeVersion: process.version },
@@ -78,6 +100,7 @@ export async function startExporterUnderTest(
     async stop() {
       for (const handle of handles.splice(0)) handle.detach();
       await server.close(1_000);
+      await shutdown();
     },
   };
 }
