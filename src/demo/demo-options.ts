@@ -31,7 +31,7 @@ Options:
   --duration <s>    stop by itself after this many seconds              (default: run until Ctrl-C)
   --interval <s>    seconds between two tables                          (default ${DEMO_DEFAULTS.intervalSeconds})
   --prometheus      also start /usr/bin/prometheus on 127.0.0.1, scraping the exporter with the alert
-                    and recording rules of deploy/prometheus
+                    and recording rules of deploy/prometheus (skipped with a warning when missing)
   -h, --help        show this help
 
 Needs Java 17 and Maven for the broker: the jars are fetched from Maven Central on the first run
