@@ -130,4 +130,28 @@ describe.skipIf(kafkaEnv().source !== 'local')('npm run demo (the README main jo
       if (groupAlive(pgid)) process.kill(-pgid, 'SIGKILL');
     }
   }, 420_000);
+
+  it('SIGTERM to the demo process alone stops it and its broker', async () => {
+    const child = spawn(process.execPath, ['dist/demo/main.js', '--port', '0', '--interval', '60'], {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', () => undefined);
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    try {
+      const pid = await poll('the broker pid', Date.now() + 180_000, async () => {
+        if (child.exitCode !== null) throw new Error(`demo exited early (${child.exitCode})\n${stdout}`);
+        const match = /broker\s+\S+ \(pid (\d+)/.exec(stdout);
+        return match ? Number(match[1]) : undefined;
+      });
+      child.kill('SIGTERM');
+      expect(await exited).toBe(0);
+      expect(stdout).toContain('SIGTERM: stopping');
+      expect(isProcessAlive(pid)).toBe(false);
+    } finally {
+      if (child.exitCode === null) child.kill('SIGKILL');
+    }
+  }, 240_000);
 });
