@@ -49,6 +49,14 @@ const EXERCISED: Readonly<Record<string, { readonly file: string; readonly needl
     file: 'test/integration/external-broker.test.ts',
     needle: 'KAFKA_VERSION',
   },
+  // The Deploy section. No cluster or Docker engine here: what these apply is validated offline.
+  'npm ci --omit=dev': { file: 'test/deploy/dockerfile.test.ts', needle: 'npm ci --omit=dev' },
+  'promtool check config': { file: 'test/deploy/compose.test.ts', needle: "'check', 'config'" },
+  'kubectl apply -k deploy/kubernetes': { file: 'test/deploy/kubernetes.test.ts', needle: 'kustomization' },
+  'docker compose -f deploy/compose.yaml up --build': {
+    file: 'test/deploy/compose.test.ts',
+    needle: "join(deploy, 'compose.yaml')",
+  },
 };
 
 /** The lines of the fenced blocks in `language`, without trailing `# comments`. */
@@ -60,12 +68,14 @@ function fencedLines(markdown: string, language: string): string[] {
     .filter((line) => line !== '' && !line.startsWith('#'));
 }
 
-/** Inline code spans that are commands (npm, npx, node, bash, promtool, or a variable assignment first). */
+/** Inline code spans that are commands (npm, npx, node, bash, promtool, kubectl, docker, or a variable first). */
 function inlineCommands(markdown: string): string[] {
   const withoutBlocks = markdown.replace(/^```[\s\S]*?^```/gm, '');
   return [...withoutBlocks.matchAll(/`([^`\n]+)`/g)]
     .map((match) => match[1]!)
-    .filter((code) => /^(npm |npx |node |bash |promtool )|^[A-Z_]+=\S+ (npm|node|npx) /.test(code));
+    .filter((code) =>
+      /^(npm |npx |node |bash |promtool |kubectl |docker )|^[A-Z_]+=\S+ (npm|node|npx) /.test(code),
+    );
 }
 
 /** Runs a README command line through the shell, never letting npx fetch a package from the registry. */
