@@ -42,15 +42,19 @@ async function timed(run: () => Promise<number> | number): Promise<number> {
   return ops / seconds;
 }
 
-/** Runs `rounds` interleaved baseline/candidate batches (after `warmup` of each) and compares medians. */
-export async function runBenchmark(benchmark: Benchmark, rounds = 9, warmup = 3): Promise<BenchmarkResult> {
+/**
+ * Runs `rounds` interleaved baseline/candidate batches (after `warmup` of each) and compares medians. `rounds`
+ * is even so that each side goes first equally often: going second (after the other's garbage, into a broker
+ * the other just warmed) is not neutral, and with an odd count one side would go first once more.
+ */
+export async function runBenchmark(benchmark: Benchmark, rounds = 10, warmup = 3): Promise<BenchmarkResult> {
   await benchmark.setup?.();
   try {
     const base: number[] = [];
     const cand: number[] = [];
     for (let i = 0; i < warmup + rounds; i++) {
       // Alternate which goes first, so that drift (GC, a busy neighbour) hits both alike.
-      const order = i % 2 === 0 ? (['b', 'c'] as const) : (['c', 'b'] as const);
+      const order = (i - warmup) % 2 === 0 ? (['b', 'c'] as const) : (['c', 'b'] as const);
       for (const which of order) {
         const rate = await timed(which === 'b' ? () => benchmark.baseline() : () => benchmark.candidate());
         if (i >= warmup) (which === 'b' ? base : cand).push(rate);
