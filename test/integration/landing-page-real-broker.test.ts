@@ -2,7 +2,6 @@
 import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Kafka, logLevel } from 'kafkajs';
-import { chromium } from 'playwright-core';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { instrument } from '../../src/capture/kafkajs/instrument.js';
@@ -24,20 +23,11 @@ import {
   withAdmin,
 } from './scenarios/scenario-support.js';
 import { describeWithKafka, kafkaEnv, uniqueName } from './support/kafka-env.js';
+import { launchChromium } from '../support/chromium.js';
 
 const ARTIFACTS = fileURLToPath(new URL('../../test-artifacts/', import.meta.url));
 const SCREENSHOT = `${ARTIFACTS}landing-page-real-broker.png`;
 // As in test/server/landing-page.browser.test.ts: Debian's Chromium, headless, nothing phoning home.
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
-
 /** One row of the page's table as text. */
 interface TableRow {
   readonly code: string;
@@ -179,7 +169,7 @@ describeWithKafka('the landing page fed by a real broker', () => {
     ({ url } = await server.listen());
 
     await provokeErrors(kafka);
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+    browser = await launchChromium();
   }, 90_000);
 
   afterAll(async () => {

@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,6 +10,7 @@ import { createExporterServer } from '../../src/server/exporter-server.js';
 import type { ExporterServer, ExporterServerOptions } from '../../src/server/exporter-server.js';
 import type { MetricsSource } from '../../src/server/sources.js';
 import { basic, request, serverOptions } from './support.js';
+import { writeSelfSignedCertificate } from '../support/certificate.js';
 
 const started: ExporterServer[] = [];
 
@@ -215,29 +215,7 @@ describe('the exporter server', () => {
 
     /** A self-signed certificate for 127.0.0.1, made by openssl for this test run. */
     function certificate(name: string): { cert: string; key: string } {
-      execFileSync(
-        'openssl',
-        [
-          'req',
-          '-x509',
-          '-newkey',
-          'ec',
-          '-pkeyopt',
-          'ec_paramgen_curve:prime256v1',
-          '-nodes',
-          '-days',
-          '1',
-          '-keyout',
-          join(dir, `${name}.key`),
-          '-out',
-          join(dir, `${name}.crt`),
-          '-subj',
-          '/CN=localhost',
-          '-addext',
-          'subjectAltName=IP:127.0.0.1',
-        ],
-        { stdio: 'ignore' },
-      );
+      writeSelfSignedCertificate(dir, name);
       return {
         cert: readFileSync(join(dir, `${name}.crt`), 'utf8'),
         key: readFileSync(join(dir, `${name}.key`), 'utf8'),

@@ -1,6 +1,5 @@
 import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClassifier } from '../../src/codes/classify.js';
@@ -11,18 +10,9 @@ import { createRecorder } from '../../src/record/recorder.js';
 import { createExporterServer } from '../../src/server/exporter-server.js';
 import type { ExporterServer } from '../../src/server/exporter-server.js';
 import { createPrometheusSink } from '../../src/sinks/prometheus.js';
+import { launchChromium } from '../support/chromium.js';
 
 const ARTIFACTS = fileURLToPath(new URL('../../test-artifacts/', import.meta.url));
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
-
 let browser: Browser;
 let server: ExporterServer;
 let url: string;
@@ -57,7 +47,7 @@ beforeAll(async () => {
     build: { version: '0.1.0', nodeVersion: process.version },
   });
   ({ url } = await server.listen());
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  browser = await launchChromium();
 }, 60_000);
 
 afterAll(async () => {

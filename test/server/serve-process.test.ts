@@ -10,6 +10,7 @@ import bcrypt from 'bcryptjs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { basic, request } from './support.js';
 import { killAll, spawnServe, startServe } from './serve-process.js';
+import { writeSelfSignedCertificate } from '../support/certificate.js';
 
 let dir: string;
 
@@ -184,30 +185,7 @@ describe('serve as a process', { timeout: 30_000 }, () => {
     let web: string;
 
     beforeAll(() => {
-      const certFile = join(dir, 'server.crt');
-      execFileSync(
-        'openssl',
-        [
-          'req',
-          '-x509',
-          '-newkey',
-          'ec',
-          '-pkeyopt',
-          'ec_paramgen_curve:prime256v1',
-          '-nodes',
-          '-keyout',
-          join(dir, 'server.key'),
-          '-out',
-          certFile,
-          '-days',
-          '1',
-          '-subj',
-          '/CN=localhost',
-          '-addext',
-          'subjectAltName=IP:127.0.0.1,DNS:localhost',
-        ],
-        { stdio: 'ignore' },
-      );
+      const { certFile } = writeSelfSignedCertificate(dir, 'server');
       cert = execFileSync('cat', [certFile], { encoding: 'utf8' });
       web = file(
         'web.yml',

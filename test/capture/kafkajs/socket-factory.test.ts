@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
@@ -9,36 +8,13 @@ import { instrumentSocketFactory } from '../../../src/capture/kafkajs/socket-fac
 import type { SocketFactory, WireCaptureOptions } from '../../../src/capture/kafkajs/socket-factory.js';
 import { memoryRecorder } from '../memory-recorder.js';
 import { encodeResponseFrame, requestFrame } from '../protocol/response-encoder.js';
+import { writeSelfSignedCertificate } from '../../support/certificate.js';
 
 /** A self-signed certificate for 127.0.0.1, made with the real openssl. */
 function selfSignedCertificate(): { key: Buffer; cert: Buffer } {
   const dir = mkdtempSync(join(tmpdir(), 'wire-tls-'));
   try {
-    const [keyFile, certFile] = [join(dir, 'key.pem'), join(dir, 'cert.pem')];
-    execFileSync(
-      'openssl',
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'ec',
-        '-pkeyopt',
-        'ec_paramgen_curve:prime256v1',
-        '-nodes',
-        '-keyout',
-        keyFile,
-      ].concat([
-        '-out',
-        certFile,
-        '-days',
-        '1',
-        '-subj',
-        '/CN=localhost',
-        '-addext',
-        'subjectAltName=IP:127.0.0.1',
-      ]),
-      { stdio: 'ignore' },
-    );
+    const { keyFile, certFile } = writeSelfSignedCertificate(dir, 'server');
     return { key: readFileSync(keyFile), cert: readFileSync(certFile) };
   } finally {
     rmSync(dir, { recursive: true, force: true });
