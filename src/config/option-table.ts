@@ -167,6 +167,18 @@ export const OPTION_TABLE: readonly OptionSpec[] = Object.freeze([
   ),
   option(
     {
+      key: 'maxFrameBytes',
+      flag: '--max-frame-bytes',
+      arg: '<bytes>',
+      type: { kind: 'integer', min: 1024, max: 0x7fffffff },
+      group: 'Metrics',
+      description:
+        'Captured broker responses up to this size are decoded; larger ones are counted as undecodable (reason oversized) and their error codes missed. Keep it at or above the largest consumer maxBytes (kafkajs default 10 MiB).',
+    },
+    'MAX_FRAME_BYTES',
+  ),
+  option(
+    {
       key: 'otlpEndpoint',
       flag: '--otlp-endpoint',
       arg: '<url>',

@@ -2,6 +2,7 @@
 import { CLASSIFIER_DEFAULTS } from '../codes/classify.js';
 import type { ErrorCategory } from '../codes/types.js';
 import type { LogLevel } from '../logger.js';
+import { WIRE_CAPTURE_DEFAULTS } from '../capture/kafkajs/socket-factory.js';
 import { CARDINALITY_DEFAULTS } from '../sinks/cardinality.js';
 
 /** The categories a user may assign to a code (`success` is reserved for code 0). */
@@ -35,6 +36,8 @@ export interface ExporterOptions {
   readonly clientErrorTypeCap: number;
   /** Distinct unknown error codes kept as their own label value before folding into `other`. */
   readonly unknownCodeCap: number;
+  /** Captured responses up to this many bytes are decoded; larger ones are counted `oversized`. */
+  readonly maxFrameBytes: number;
   /** OTLP/HTTP metrics endpoint to push to, e.g. `http://collector:4318/v1/metrics`; `null` disables push. */
   readonly otlpEndpoint: string | null;
   /** Interval between OTLP pushes, in milliseconds. */
@@ -59,6 +62,7 @@ export const DEFAULT_OPTIONS: ExporterOptions = Object.freeze({
   brokerCap: CARDINALITY_DEFAULTS.brokers,
   clientErrorTypeCap: CARDINALITY_DEFAULTS.clientErrorTypes,
   unknownCodeCap: CLASSIFIER_DEFAULTS.maxUnknownCodes,
+  maxFrameBytes: WIRE_CAPTURE_DEFAULTS.maxFrameBytes,
   otlpEndpoint: null,
   otlpInterval: 60_000,
   shutdownTimeout: 10_000,

@@ -118,6 +118,7 @@ describe('resolveOptions', () => {
       ['a negated switch', ['--topic-label', '--no-topic-label'], { topicLabel: false }],
       ['a boolean with =', ['--topic-label=false'], { topicLabel: false }],
       ['a cap', ['--topic-label-cap', '5', '--client-id-cap', '0'], { topicLabelCap: 5, clientIdCap: 0 }],
+      ['a frame limit', ['--max-frame-bytes', '67108864'], { maxFrameBytes: 67_108_864 }],
       ['a duration in seconds', ['--shutdown-timeout', '30s'], { shutdownTimeout: 30_000 }],
       ['a duration in milliseconds', ['--shutdown-timeout', '250ms'], { shutdownTimeout: 250 }],
       ['a duration in minutes', ['--otlp-interval', '1.5m'], { otlpInterval: 90_000 }],
@@ -237,6 +238,14 @@ describe('resolveOptions', () => {
         {},
         'topicLabelCap',
         /invalid value "-1" for topicLabelCap/,
+      ],
+      [
+        'a frame limit below 1 KiB',
+        ['--max-frame-bytes', '100'],
+        {},
+        {},
+        'maxFrameBytes',
+        /invalid value "100" for maxFrameBytes/,
       ],
       [
         'a URL with another scheme',

@@ -2,6 +2,7 @@
 import { expect, it } from 'vitest';
 import { logLevel } from 'kafkajs';
 import type { Kafka, KafkaConfig, LogEntry } from 'kafkajs';
+import { instrument } from '../../src/capture/kafkajs/instrument.js';
 import { instrumentSocketFactory } from '../../src/capture/kafkajs/socket-factory.js';
 import { setClientQuota } from '../../src/testing/kafka-quota.js';
 import { SASL_ADMIN } from '../../src/testing/kafka-server-properties.js';
@@ -101,6 +102,53 @@ describeWithKafka('wire capture with a real broker', () => {
       recorder.responses.every((r) => r.endpoint.clientId === recorder.responses[0]!.endpoint.clientId),
     ).toBe(true);
   });
+  it('decodes Fetch responses up to maxFrameBytes and counts larger ones as oversized, without losing a message', async () => {
+    const topic = uniqueName('wire-frames');
+    const seed = plaintextKafka({ clientId: uniqueName('wire-frames-seed') });
+    const admin = seed.admin();
+    await admin.connect();
+    await admin.createTopics({ topics: [{ topic }], waitForLeaders: true });
+    await admin.disconnect();
+    const producer = seed.producer();
+    await producer.connect();
+    // 20 records of 4 KiB: the first Fetch carries ~80 KiB, far above a 16 KiB frame limit.
+    await producer.send({ topic, messages: Array.from({ length: 20 }, () => ({ value: 'x'.repeat(4096) })) });
+    await producer.disconnect();
+
+    const consumeAll = async (maxFrameBytes: number | undefined): Promise<MemoryRecorder> => {
+      const recorder = memoryRecorder();
+      const kafka = plaintextKafka({ clientId: uniqueName('wire-frames') });
+      const handle = instrument(kafka, {
+        recorder,
+        ...(maxFrameBytes === undefined ? {} : { maxFrameBytes }),
+      });
+      const consumer = kafka.consumer({ groupId: uniqueName('wire-frames-group'), maxWaitTimeInMs: 100 });
+      await consumer.connect();
+      await consumer.subscribe({ topic, fromBeginning: true });
+      let received = 0;
+      await new Promise<void>((resolve) => {
+        void consumer.run({
+          eachMessage: async () => {
+            if (++received === 20) resolve();
+          },
+        });
+      });
+      await consumer.disconnect();
+      handle.detach();
+      return recorder;
+    };
+
+    const limited = await consumeAll(16 * 1024);
+    expect(limited.responseCounts()['Fetch']).toBeGreaterThan(0);
+    expect(limited.undecodable.filter((reason) => reason === 'oversized').length).toBeGreaterThan(0);
+    expect(limited.undecodable.filter((reason) => reason !== 'oversized')).toEqual([]);
+    expect(limited.failures).toEqual([]);
+
+    const unlimited = await consumeAll(undefined);
+    expect(unlimited.responseCounts()['Fetch']).toBeGreaterThan(0);
+    expect(unlimited.undecodable).toEqual([]);
+  });
+
   it("reads the broker's throttle times as kafkajs itself reads them", async () => {
     const clientId = uniqueName('wire-throttled');
     await setClientQuota(kafkaEnv().brokers[0]!, { clientId }, { producer_byte_rate: 1024 });

@@ -14,7 +14,7 @@ import { createGatedRecorder } from './gated-recorder.js';
 import { instrumentKafkaInstance } from './kafka-instance.js';
 import { createOperationErrorReporter } from './operation-errors.js';
 import { createSafeCall } from './safe-call.js';
-import { instrumentSocketFactory } from './socket-factory.js';
+import { WIRE_CAPTURE_DEFAULTS, instrumentSocketFactory, positiveInteger } from './socket-factory.js';
 import type { NameLookup } from './unwrap.js';
 
 /** Options of {@link instrument}: where to record (see {@link RecorderChoice}) and what to capture. */
@@ -24,6 +24,11 @@ export interface InstrumentOptions extends RecorderChoice {
    * `…_throttle_time_seconds`). Off: only errors that reach the application. @default true
    */
   readonly wire?: boolean;
+  /**
+   * Responses up to this many bytes are decoded; larger ones are counted as undecodable (`oversized`) and
+   * their error codes missed. Keep it at or above the largest consumer `maxBytes`. @default 16 MiB
+   */
+  readonly maxFrameBytes?: number;
 }
 
 /** What `instrument()` returns for a `Kafka` instance. */
@@ -77,6 +82,11 @@ export function instrument(
       'kafka-error-exporter: instrument() expects a kafkajs Kafka instance or configuration',
     );
   }
+  // Checked now: for an instance, the socket factory is only wrapped when a connection dials.
+  const maxFrameBytes = positiveInteger(
+    'maxFrameBytes',
+    options.maxFrameBytes ?? WIRE_CAPTURE_DEFAULTS.maxFrameBytes,
+  );
   const built = createExporterRecorder(options);
   const gate = createGatedRecorder(built.recorder);
   const recorder = gate.recorder;
@@ -90,6 +100,7 @@ export function instrument(
       clientId,
       topicLabel,
       isKnownCode,
+      maxFrameBytes,
       logger,
     });
 

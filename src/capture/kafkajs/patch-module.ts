@@ -8,6 +8,8 @@ export interface PatchModuleOptions {
   /** One recorder for every instance the application creates. */
   readonly recorder: CaptureRecorder;
   readonly topicLabel: boolean;
+  /** See `InstrumentOptions.maxFrameBytes`. */
+  readonly maxFrameBytes?: number;
   readonly logger: Logger;
 }
 
@@ -28,6 +30,7 @@ export function patchKafkajsModule(kafkajs: unknown, options: PatchModuleOptions
     return () => {};
   }
   const { recorder, topicLabel, logger } = options;
+  const wireOptions = options.maxFrameBytes === undefined ? {} : { maxFrameBytes: options.maxFrameBytes };
   const Base = Original as KafkaClass;
 
   const Kafka = class Kafka extends Base {
@@ -44,7 +47,7 @@ export function patchKafkajsModule(kafkajs: unknown, options: PatchModuleOptions
   function withWire(config: KafkaConfig): KafkaConfig {
     if (typeof config !== 'object' || config === null) return config;
     try {
-      return instrument(config, { recorder, topicLabel, logger });
+      return instrument(config, { recorder, topicLabel, logger, ...wireOptions });
     } catch (error) {
       failed(error);
       return config;

@@ -4,7 +4,6 @@ import { createClassifier } from '../../codes/classify.js';
 import { ERROR_CODES, toErrorCodeJson } from '../../codes/registry.js';
 import type { ExporterOptions } from '../../config/options.js';
 import { resolveOptions } from '../../config/resolve-options.js';
-import type { CaptureRecorder } from '../../events.js';
 import { createLogger } from '../../logger.js';
 import type { Logger } from '../../logger.js';
 import { PACKAGE_VERSION } from '../../record/build-info.js';
@@ -14,6 +13,7 @@ import { createPrometheusSink } from '../../sinks/prometheus.js';
 import type { PrometheusSink } from '../../sinks/prometheus.js';
 import { createExporterServer } from '../../server/exporter-server.js';
 import { patchKafkajsModule } from './patch-module.js';
+import type { PatchModuleOptions } from './patch-module.js';
 
 export interface RegistrationInput {
   /** The process environment: only KAFKA_ERROR_EXPORTER_* variables are read (see docs/configuration.md). */
@@ -68,7 +68,12 @@ export function startRegistration(input: RegistrationInput): Registration {
     logger,
   });
 
-  const unpatch = patchApplicationKafkajs(input.requireFromApp, recorder, options.topicLabel, logger);
+  const unpatch = patchApplicationKafkajs(input.requireFromApp, {
+    recorder,
+    topicLabel: options.topicLabel,
+    maxFrameBytes: options.maxFrameBytes,
+    logger,
+  });
   const codes = ERROR_CODES.map((entry) => {
     const { category, retriable } = classifier.classify(entry.code);
     return toErrorCodeJson({ ...entry, category, retriable });
@@ -119,10 +124,9 @@ export function startRegistration(input: RegistrationInput): Registration {
 
 function patchApplicationKafkajs(
   requireFromApp: (id: string) => unknown,
-  recorder: CaptureRecorder,
-  topicLabel: boolean,
-  logger: Logger,
+  patch: PatchModuleOptions,
 ): () => void {
+  const { logger } = patch;
   let kafkajs: unknown;
   try {
     kafkajs = requireFromApp('kafkajs');
@@ -133,5 +137,5 @@ function patchApplicationKafkajs(
     );
     return () => {};
   }
-  return patchKafkajsModule(kafkajs, { recorder, topicLabel, logger });
+  return patchKafkajsModule(kafkajs, patch);
 }

@@ -70,7 +70,8 @@ export function defaultSocketFactory(): SocketFactory {
   };
 }
 
-function positiveInteger(name: string, value: number): number {
+/** `value` if it is a positive safe integer. @throws Error naming `name` otherwise. */
+export function positiveInteger(name: string, value: number): number {
   if (!Number.isSafeInteger(value) || value < 1) throw new Error(`Invalid ${name}: ${value}`);
   return value;
 }

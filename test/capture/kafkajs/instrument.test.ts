@@ -36,6 +36,17 @@ describe('instrument', () => {
     );
   });
 
+  it('rejects an invalid maxFrameBytes at once, for an instance as for a configuration', () => {
+    const registry = new Registry();
+    for (const maxFrameBytes of [0, -1, 1.5, Number.NaN]) {
+      expect(() => instrument(new Kafka(config), { registry, maxFrameBytes })).toThrow(
+        `Invalid maxFrameBytes: ${maxFrameBytes}`,
+      );
+      expect(() => instrument(config, { registry, maxFrameBytes })).toThrow(/Invalid maxFrameBytes/);
+    }
+    expect(registry.getMetricsAsArray()).toEqual([]);
+  });
+
   it('returns a configuration copy with a socketFactory and a hidden handle', () => {
     const registry = new Registry();
     const instrumented = instrument(config, { registry });
