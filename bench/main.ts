@@ -1,8 +1,15 @@
-// `npm run bench [filter]`: runs every bench/*.bench.ts (each exporting one Benchmark or a list) and prints each result as a ratio against its same-run baseline.
+// `npm run bench [filter]`: runs every bench/*.bench.ts (each exporting one Benchmark or a list, and optionally
+// `dispose`) and prints each result as a ratio against its same-run baseline.
 import { readdirSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { runBenchmark } from './benchmark.js';
 import type { Benchmark, BenchmarkResult } from './benchmark.js';
+
+/** A bench file: its benchmarks, and what to release after the last of them (a broker, say). */
+interface BenchFile {
+  readonly default: Benchmark | Benchmark[];
+  readonly dispose?: () => Promise<void> | void;
+}
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const only = process.argv[2];
@@ -16,16 +23,32 @@ function format(rate: number, benchmark: Benchmark): string {
 
 function table(results: BenchmarkResult[]): string {
   const rows = [
-    ['benchmark', 'baseline', 'baseline result', 'candidate result', 'ratio', 'target', ''],
-    ...results.map(({ benchmark: b, baselineRate, candidateRate, ratio, pass }) => [
-      b.name,
-      b.baselineName,
-      format(baselineRate, b),
-      format(candidateRate, b),
-      `${ratio.toFixed(2)}x`,
-      `${b.measure === 'throughput' ? '>=' : '<='} ${b.target}x`,
-      pass ? 'ok' : 'MISSED',
-    ]),
+    [
+      'benchmark',
+      'baseline',
+      'baseline result',
+      'candidate result',
+      'ratio',
+      '95% CI',
+      'client CPU/op',
+      'rounds',
+      'target',
+      '',
+    ],
+    ...results.map(
+      ({ benchmark: b, baselineRate, candidateRate, ratio, low, high, cpuRatio, ratios, pass }) => [
+        b.name,
+        b.baselineName,
+        format(baselineRate, b),
+        format(candidateRate, b),
+        `${ratio.toFixed(3)}x`,
+        `${low.toFixed(3)}-${high.toFixed(3)}`,
+        `${cpuRatio.toFixed(3)}x`,
+        String(ratios.length),
+        b.target === 0 ? '-' : `${b.measure === 'throughput' ? '>=' : '<='} ${b.target}x`,
+        b.target === 0 ? '' : pass ? 'ok' : 'MISSED',
+      ],
+    ),
   ];
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((row) => row[i]!.length)));
   const line = (row: string[]) =>
@@ -38,16 +61,26 @@ function table(results: BenchmarkResult[]): string {
   );
 }
 
+// The filter picks bench files by file name, or single benchmarks by name (e.g. `npm run bench -- "consumer: plain"`).
+const matches = (text: string): boolean => only === undefined || text.includes(only);
 const files = readdirSync(here)
   .filter((file) => file.endsWith('.bench.ts'))
-  .filter((file) => only === undefined || file.includes(only))
   .sort();
 const results: BenchmarkResult[] = [];
 for (const file of files) {
-  const module = (await import(pathToFileURL(`${here}${file}`).href)) as { default: Benchmark | Benchmark[] };
-  for (const benchmark of [module.default].flat()) {
-    process.stderr.write(`running ${benchmark.name}…\n`);
-    results.push(await runBenchmark(benchmark));
+  const module = (await import(pathToFileURL(`${here}${file}`).href)) as BenchFile;
+  const chosen = [module.default].flat().filter((b) => matches(file) || matches(b.name));
+  try {
+    for (const benchmark of chosen) {
+      process.stderr.write(`running ${benchmark.name}…\n`);
+      const result = await runBenchmark(benchmark);
+      // Every round's and quad's ratio, for judging the spread behind the median.
+      process.stderr.write(`  rounds: ${result.roundRatios.map((r) => r.toFixed(3)).join(' ')}\n`);
+      process.stderr.write(`  quads: ${result.ratios.map((r) => r.toFixed(3)).join(' ')}\n`);
+      results.push(result);
+    }
+  } finally {
+    await module.dispose?.();
   }
 }
 console.log(table(results));
