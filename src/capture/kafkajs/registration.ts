@@ -4,6 +4,7 @@ import { createClassifier } from '../../codes/classify.js';
 import { ERROR_CODES, toErrorCodeJson } from '../../codes/registry.js';
 import type { ExporterOptions } from '../../config/options.js';
 import { resolveOptions } from '../../config/resolve-options.js';
+import { loadWebConfig, NO_WEB_CONFIG } from '../../config/web-config.js';
 import { createLogger } from '../../logger.js';
 import type { Logger } from '../../logger.js';
 import { PACKAGE_VERSION } from '../../record/build-info.js';
@@ -38,7 +39,7 @@ export interface Registration {
 
 /**
  * Starts the zero-code instrumentation.
- * @throws ConfigError on an invalid environment variable or configuration file (the caller logs it and lets the
+ * @throws ConfigError on an invalid environment variable, configuration file or web config (the caller logs it and lets the
  *   application run uninstrumented).
  */
 export function startRegistration(input: RegistrationInput): Registration {
@@ -47,6 +48,8 @@ export function startRegistration(input: RegistrationInput): Registration {
   if (resolved.kind !== 'options') throw new Error('unexpected help request');
   const { options } = resolved;
   const logger = options.logLevel === 'warn' ? input.logger : createLogger(options.logLevel);
+  // Read before anything is patched: a bad web config leaves the application uninstrumented, as any bad option.
+  const web = options.webConfigFile ? loadWebConfig(options.webConfigFile, input.readFile) : NO_WEB_CONFIG;
 
   const sink = createPrometheusSink();
   const classifier = createClassifier({
@@ -78,13 +81,13 @@ export function startRegistration(input: RegistrationInput): Registration {
     const { category, retriable } = classifier.classify(entry.code);
     return toErrorCodeJson({ ...entry, category, retriable });
   });
-  // The sidecar's server, without TLS and basic auth (those are `serve`'s), and unref'd: the application
-  // decides when the process ends, not our server.
+  // The sidecar's server, with the same web config (TLS, basic auth), and unref'd: the application decides
+  // when the process ends, not our server.
   const server = createExporterServer({
     host: options.host,
     port: options.port,
-    tls: null,
-    basicAuthUsers: null,
+    tls: web.tls,
+    basicAuthUsers: web.basicAuthUsers,
     logger,
     unref: true,
     metrics: sink,
@@ -94,7 +97,10 @@ export function startRegistration(input: RegistrationInput): Registration {
   });
   const listening = server.listen().then(
     (address) => {
-      logger.info({ url: address.url }, 'kafka-error-exporter/register: serving /metrics');
+      logger.info(
+        { url: address.url, tls: web.tls !== null, basicAuth: web.basicAuthUsers !== null },
+        'kafka-error-exporter/register: serving /metrics',
+      );
       return { host: address.host, port: address.port };
     },
     (error: NodeJS.ErrnoException) => {
