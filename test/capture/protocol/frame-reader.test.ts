@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createFrameReader } from '../../../src/capture/protocol/frame-reader.js';
+import { createFrameReader, pooledReassemblyBytes } from '../../../src/capture/protocol/frame-reader.js';
 import type { FrameReaderOptions } from '../../../src/capture/protocol/frame-reader.js';
 import { int32 } from './response-encoder.js';
 
@@ -70,5 +70,43 @@ describe('createFrameReader', () => {
 
   it('rejects an impossible head size at construction', () => {
     expect(() => collect({ maxFrameBytes: 1, headBytes: 65 })).toThrow('Invalid frame headBytes: 65');
+  });
+
+  it('keeps split frames of readers that are mid-frame at the same time apart, and reuses their buffers', () => {
+    const payload = (tag: string) => tag.repeat(5000);
+    const before = pooledReassemblyBytes();
+    const a = collect({ maxFrameBytes: 1 << 20, headBytes: 4 });
+    const b = collect({ maxFrameBytes: 1 << 20, headBytes: 4 });
+    for (let round = 0; round < 3; round++) {
+      const streamA = sized(payload(`a${round}`));
+      const streamB = sized(payload(`b${round}`));
+      // Both readers hold a half-filled frame before either completes.
+      a.reader.push(streamA.subarray(0, 4000));
+      b.reader.push(streamB.subarray(0, 3000));
+      a.reader.push(streamA.subarray(4000));
+      b.reader.push(streamB.subarray(3000));
+    }
+    expect(a.seen).toEqual([0, 1, 2].map((r) => `frame:${payload(`a${r}`)}`));
+    expect(b.seen).toEqual([0, 1, 2].map((r) => `frame:${payload(`b${r}`)}`));
+    // Two 10 KB frames at once: two 16 KiB buffers, reused in every later round rather than allocated anew.
+    expect(pooledReassemblyBytes()).toBe(before + 2 * 16 * 1024);
+  });
+
+  it('gives the reassembly buffer back even when the handler throws', () => {
+    const before = pooledReassemblyBytes();
+    const reader = createFrameReader(
+      {
+        frame: () => {
+          throw new Error('handler failed');
+        },
+        head: () => {},
+        desync: () => {},
+      },
+      { maxFrameBytes: 1 << 20, headBytes: 4 },
+    );
+    const stream = sized('x'.repeat(100_000));
+    reader.push(stream.subarray(0, 10));
+    expect(() => reader.push(stream.subarray(10))).toThrow('handler failed');
+    expect(pooledReassemblyBytes()).toBe(before + 128 * 1024);
   });
 });
