@@ -1,7 +1,7 @@
 // The wire capture against the real broker: a kafkajs client whose socketFactory decodes every response.
 import { expect, it } from 'vitest';
 import { logLevel } from 'kafkajs';
-import type { Kafka, KafkaConfig, LogEntry } from 'kafkajs';
+import type { ConsumerConfig, Kafka, KafkaConfig, LogEntry } from 'kafkajs';
 import { instrument } from '../../src/capture/kafkajs/instrument.js';
 import { instrumentSocketFactory } from '../../src/capture/kafkajs/socket-factory.js';
 import { setClientQuota } from '../../src/testing/kafka-quota.js';
@@ -26,6 +26,27 @@ function captured(
   const recorder = memoryRecorder();
   const socketFactory = instrumentSocketFactory(undefined, { recorder, clientId, topicLabel: true });
   return { kafka: make({ clientId, socketFactory, ...config }), recorder };
+}
+
+/** Reads `count` messages of `topic` from the beginning in a new consumer, then disconnects it. */
+async function consumeFromStart(
+  kafka: Kafka,
+  topic: string,
+  count: number,
+  config: ConsumerConfig,
+): Promise<void> {
+  const consumer = kafka.consumer(config);
+  await consumer.connect();
+  await consumer.subscribe({ topic, fromBeginning: true });
+  let received = 0;
+  await new Promise<void>((resolve) => {
+    void consumer.run({
+      eachMessage: async () => {
+        if (++received === count) resolve();
+      },
+    });
+  });
+  await consumer.disconnect();
 }
 
 const FAST_RETRY = { retries: 2, initialRetryTime: 50, maxRetryTime: 200 };
@@ -64,18 +85,7 @@ describeWithKafka('wire capture with a real broker', () => {
     });
     await producer.disconnect();
 
-    const consumer = kafka.consumer({ groupId: uniqueName('wire-group') });
-    await consumer.connect();
-    await consumer.subscribe({ topic, fromBeginning: true });
-    let received = 0;
-    await new Promise<void>((resolve) => {
-      void consumer.run({
-        eachMessage: async () => {
-          if (++received === 30) resolve();
-        },
-      });
-    });
-    await consumer.disconnect();
+    await consumeFromStart(kafka, topic, 30, { groupId: uniqueName('wire-group') });
 
     const counts = recorder.responseCounts();
     for (const api of [
@@ -122,18 +132,10 @@ describeWithKafka('wire capture with a real broker', () => {
         recorder,
         ...(maxFrameBytes === undefined ? {} : { maxFrameBytes }),
       });
-      const consumer = kafka.consumer({ groupId: uniqueName('wire-frames-group'), maxWaitTimeInMs: 100 });
-      await consumer.connect();
-      await consumer.subscribe({ topic, fromBeginning: true });
-      let received = 0;
-      await new Promise<void>((resolve) => {
-        void consumer.run({
-          eachMessage: async () => {
-            if (++received === 20) resolve();
-          },
-        });
+      await consumeFromStart(kafka, topic, 20, {
+        groupId: uniqueName('wire-frames-group'),
+        maxWaitTimeInMs: 100,
       });
-      await consumer.disconnect();
       handle.detach();
       return recorder;
     };
