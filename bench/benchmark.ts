@@ -105,11 +105,10 @@ async function timed(run: () => Promise<number> | number): Promise<Sample> {
 }
 
 /**
- * Runs `rounds` interleaved baseline/candidate pairs (after `warmup` of each). The ratio is the median of the
- * per-round ratios: each pair runs back to back, so slow drift (a neighbour's load, broker state) cancels
- * within the pair instead of landing on whichever side it happened to hit. `rounds` is made even so that each
- * side goes first equally often: going second (after the other's garbage, into a broker the other just warmed)
- * is not neutral, and with an odd count one side would go first once more.
+ * Runs `rounds` interleaved baseline/candidate pairs (after `warmup` of each), alternating which goes first.
+ * The ratio is the median over ABBA quads (two consecutive rounds): each pair runs back to back, so slow drift
+ * (a neighbour's load, broker state) cancels within it instead of landing on whichever side it happened to
+ * hit, and the quad cancels what going first or second does. `rounds` is made even so that quads are whole.
  */
 export async function runBenchmark(benchmark: Benchmark): Promise<BenchmarkResult> {
   const rounds = Math.ceil((benchmark.rounds ?? 10) / 2) * 2;

@@ -2,9 +2,10 @@
 // workload instrumented by kafka-error-exporter, @opentelemetry/instrumentation-kafkajs and
 // @christiangalsterer/kafkajs-prometheus-exporter, each interleaved with its own baseline in the same run.
 //
-// Uses KAFKA_BROKERS when set; otherwise starts one local broker (the test harness's) for the file and stops it
-// after the last benchmark. Each instrumentation gets its own copy of kafkajs, so that one's patching of the
-// module can never reach the baseline or another's clients.
+// Uses KAFKA_BROKERS when set; otherwise starts one local broker (the test harness's) for the file, stopped by
+// `dispose()` after the last benchmark. Baselines and the candidates that instrument per instance share one
+// kafkajs copy; the one that patches the module (OpenTelemetry) gets its own, so that its patching can never
+// reach the baseline or another's clients.
 import { createRequire } from 'node:module';
 import {
   monitorKafkaJSConsumer,
