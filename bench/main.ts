@@ -31,7 +31,7 @@ function table(results: BenchmarkResult[]): string {
       'ratio',
       '95% CI',
       'client CPU/op',
-      'rounds',
+      'quads',
       'target',
       '',
     ],
