@@ -2,7 +2,7 @@
 import { CLASSIFIER_DEFAULTS } from '../codes/classify.js';
 import type { ErrorCategory } from '../codes/types.js';
 import type { LogLevel } from '../logger.js';
-import { WIRE_CAPTURE_DEFAULTS } from '../capture/kafkajs/socket-factory.js';
+import { DEFAULT_MAX_FRAME_BYTES } from '../capture/protocol/frame-reader.js';
 import { CARDINALITY_DEFAULTS } from '../sinks/cardinality.js';
 
 /** The categories a user may assign to a code (`success` is reserved for code 0). */
@@ -62,7 +62,7 @@ export const DEFAULT_OPTIONS: ExporterOptions = Object.freeze({
   brokerCap: CARDINALITY_DEFAULTS.brokers,
   clientErrorTypeCap: CARDINALITY_DEFAULTS.clientErrorTypes,
   unknownCodeCap: CLASSIFIER_DEFAULTS.maxUnknownCodes,
-  maxFrameBytes: WIRE_CAPTURE_DEFAULTS.maxFrameBytes,
+  maxFrameBytes: DEFAULT_MAX_FRAME_BYTES,
   otlpEndpoint: null,
   otlpInterval: 60_000,
   shutdownTimeout: 10_000,

@@ -7,6 +7,7 @@ import { instrumentSocketFactory } from '../../src/capture/kafkajs/socket-factor
 import { setClientQuota } from '../../src/testing/kafka-quota.js';
 import { SASL_ADMIN } from '../../src/testing/kafka-server-properties.js';
 import { memoryRecorder } from '../capture/memory-recorder.js';
+import { createTopics, setupKafka } from './scenarios/scenario-support.js';
 import type { MemoryRecorder } from '../capture/memory-recorder.js';
 import {
   describeWithKafka,
@@ -114,12 +115,8 @@ describeWithKafka('wire capture with a real broker', () => {
   });
   it('decodes Fetch responses up to maxFrameBytes and counts larger ones as oversized, without losing a message', async () => {
     const topic = uniqueName('wire-frames');
-    const seed = plaintextKafka({ clientId: uniqueName('wire-frames-seed') });
-    const admin = seed.admin();
-    await admin.connect();
-    await admin.createTopics({ topics: [{ topic }], waitForLeaders: true });
-    await admin.disconnect();
-    const producer = seed.producer();
+    await createTopics([{ topic }]);
+    const producer = setupKafka().producer();
     await producer.connect();
     // 20 records of 4 KiB: the first Fetch carries ~80 KiB, far above a 16 KiB frame limit.
     await producer.send({ topic, messages: Array.from({ length: 20 }, () => ({ value: 'x'.repeat(4096) })) });
@@ -128,10 +125,7 @@ describeWithKafka('wire capture with a real broker', () => {
     const consumeAll = async (maxFrameBytes: number | undefined): Promise<MemoryRecorder> => {
       const recorder = memoryRecorder();
       const kafka = plaintextKafka({ clientId: uniqueName('wire-frames') });
-      const handle = instrument(kafka, {
-        recorder,
-        ...(maxFrameBytes === undefined ? {} : { maxFrameBytes }),
-      });
+      const handle = instrument(kafka, { recorder, maxFrameBytes });
       await consumeFromStart(kafka, topic, 20, {
         groupId: uniqueName('wire-frames-group'),
         maxWaitTimeInMs: 100,

@@ -29,8 +29,7 @@ export function patchKafkajsModule(kafkajs: unknown, options: PatchModuleOptions
   if (typeof Original !== 'function' || (Original as unknown as Record<symbol, unknown>)[PATCHED] === true) {
     return () => {};
   }
-  const { recorder, topicLabel, logger } = options;
-  const wireOptions = options.maxFrameBytes === undefined ? {} : { maxFrameBytes: options.maxFrameBytes };
+  const { recorder, topicLabel, maxFrameBytes, logger } = options;
   const Base = Original as KafkaClass;
 
   const Kafka = class Kafka extends Base {
@@ -47,7 +46,7 @@ export function patchKafkajsModule(kafkajs: unknown, options: PatchModuleOptions
   function withWire(config: KafkaConfig): KafkaConfig {
     if (typeof config !== 'object' || config === null) return config;
     try {
-      return instrument(config, { recorder, topicLabel, logger, ...wireOptions });
+      return instrument(config, { recorder, topicLabel, maxFrameBytes, logger });
     } catch (error) {
       failed(error);
       return config;

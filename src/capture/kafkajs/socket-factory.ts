@@ -10,6 +10,7 @@ import type { BrokerEndpoint, CaptureFailureKind, CaptureRecorder } from '../../
 import { createOnceLogger, silentLogger } from '../../logger.js';
 import type { Logger } from '../../logger.js';
 import { createConnectionTap } from '../protocol/connection-tap.js';
+import { DEFAULT_MAX_FRAME_BYTES } from '../protocol/frame-reader.js';
 import type { ConnectionTap } from '../protocol/connection-tap.js';
 
 /** What kafkajs passes to a socket factory (kafkajs's `ISocketFactoryArgs`). */
@@ -50,7 +51,7 @@ export interface WireCaptureOptions {
 /** The defaults of `WireCaptureOptions`. */
 export const WIRE_CAPTURE_DEFAULTS = Object.freeze({
   topicLabel: false,
-  maxFrameBytes: 16 * 1024 * 1024,
+  maxFrameBytes: DEFAULT_MAX_FRAME_BYTES,
   maxPendingRequests: 1024,
 });
 

@@ -5,6 +5,9 @@
 // chunks is copied into a reassembly buffer from a pool shared by all readers. Frames above `maxFrameBytes`
 // are never buffered: only their first `headBytes` are handed over and the rest is skipped by its length.
 
+/** The default limit of frames decoded whole; above it, consumers' responses are skipped as `oversized`. */
+export const DEFAULT_MAX_FRAME_BYTES = 16 * 1024 * 1024;
+
 /** What a frame reader hands frames to. Buffers are only valid during the call. */
 export interface FrameHandler {
   /** A whole frame: `buf[start..end)` is the frame without its size prefix. */
@@ -36,31 +39,25 @@ export interface FrameReader {
  * bounded whatever the number of connections.
  */
 const POOL_BYTES = 32 << 20;
-/** Sizes are rounded up to a power of two from here, so that frames of nearly equal size share buffers. */
-const MIN_POOLED = 1 << 12;
-const pool: Buffer[] = [];
+/** Pooled buffers are sized in powers of two from 2^12: frames of nearly equal size share a size class. */
+const MIN_CLASS = 12;
+/** Idle buffers by size class (index = log2 of their length). */
+const pool: Buffer[][] = Array.from({ length: 32 }, () => []);
 let pooledBytes = 0;
 
+/** A buffer of at least `size` bytes: pooled for sizes up to POOL_BYTES, else one of its own. */
 function takeBuffer(size: number): Buffer {
-  let best = -1;
-  for (let i = 0; i < pool.length; i++) {
-    if (pool[i]!.length >= size && (best < 0 || pool[i]!.length < pool[best]!.length)) best = i;
-  }
-  if (best < 0) {
-    const rounded = size <= MIN_POOLED ? MIN_POOLED : 2 ** Math.ceil(Math.log2(size));
-    // A frame too large to be kept gets a buffer of its own size.
-    return Buffer.allocUnsafe(rounded <= POOL_BYTES ? rounded : size);
-  }
-  const buffer = pool[best]!;
-  pool[best] = pool[pool.length - 1]!;
-  pool.pop();
+  const sizeClass = Math.max(MIN_CLASS, 32 - Math.clz32(size - 1));
+  if (2 ** sizeClass > POOL_BYTES) return Buffer.allocUnsafe(size);
+  const buffer = pool[sizeClass]!.pop();
+  if (buffer === undefined) return Buffer.allocUnsafe(2 ** sizeClass);
   pooledBytes -= buffer.length;
   return buffer;
 }
 
 function giveBack(buffer: Buffer): void {
   if (pooledBytes + buffer.length > POOL_BYTES) return; // the garbage collector takes it
-  pool.push(buffer);
+  pool[31 - Math.clz32(buffer.length)]!.push(buffer);
   pooledBytes += buffer.length;
 }
 
