@@ -5,7 +5,7 @@ import { apiName } from '../src/codes/api-names.js';
 import type { BrokerEndpoint } from '../src/events.js';
 import { createRecorder } from '../src/record/recorder.js';
 import type { Recorder } from '../src/record/recorder.js';
-import { METRICS } from '../src/sinks/names.js';
+import { METRICS } from '../src/metrics/names.js';
 import { createPrometheusSink } from '../src/sinks/prometheus.js';
 import type { Benchmark } from './benchmark.js';
 import { benchClassifier, benchCodes } from './bench-codes.js';

@@ -1,6 +1,6 @@
 // Writes docs/configuration.md from the option table (npm run generate:config-doc).
 import { writeFileSync } from 'node:fs';
-import { renderConfigurationDoc } from '../src/config/configuration-doc.js';
+import { renderConfigurationDoc } from './configuration-doc.js';
 
 const target = new URL('../docs/configuration.md', import.meta.url);
 writeFileSync(target, renderConfigurationDoc());

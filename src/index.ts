@@ -35,9 +35,9 @@ export {
   OTHER_CODE_LABEL,
 } from './codes/classify.js';
 export type { ClassifierOptions } from './codes/classify.js';
-export { METRICS, LABELS, THROTTLE_BUCKETS_SECONDS } from './sinks/names.js';
-export type { MetricDefinition, LabelName, MetricKey } from './sinks/names.js';
-export { LABEL_VALUES } from './sinks/names.js';
+export { METRICS, LABELS, THROTTLE_BUCKETS_SECONDS } from './metrics/names.js';
+export type { MetricDefinition, LabelName, MetricKey } from './metrics/names.js';
+export { LABEL_VALUES } from './metrics/names.js';
 export { createRecorder } from './record/recorder.js';
 export type { Recorder, RecorderOptions } from './record/recorder.js';
 export type { ErrorSummaryEntry } from './record/error-summary.js';
@@ -55,8 +55,8 @@ export { createOpenTelemetrySink, METER_NAME } from './sinks/opentelemetry.js';
 export type { OpenTelemetrySinkOptions } from './sinks/opentelemetry.js';
 export { createOtelPipeline } from './sinks/otel-pipeline.js';
 export type { OtelPipeline, OtelPipelineOptions } from './sinks/otel-pipeline.js';
-export { CARDINALITY_DEFAULTS, OVERFLOW_VALUE } from './sinks/cardinality.js';
-export type { CardinalityLimits } from './sinks/cardinality.js';
+export { CARDINALITY_DEFAULTS, OVERFLOW_VALUE } from './metrics/cardinality.js';
+export type { CardinalityLimits } from './metrics/cardinality.js';
 export { negotiateFormat, OPENMETRICS_CONTENT_TYPE, PROMETHEUS_CONTENT_TYPE } from './sinks/exposition.js';
 export type { ExpositionFormat, MetricsEndpoint, MetricsResponse } from './sinks/exposition.js';
 export { instrument } from './capture/kafkajs/instrument.js';

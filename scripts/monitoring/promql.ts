@@ -1,10 +1,10 @@
 // PromQL building blocks shared by the rule and dashboard generators: one definition per query shape.
 //
-// Every metric name comes from src/sinks/names.ts; every label name is type-checked against its table. A
+// Every metric name comes from src/metrics/names.ts; every label name is type-checked against its table. A
 // query shape (an error ratio, a throttled fraction, a count of errors in a window) is written once here and
 // rendered in two scopes: the recording and alerting rules (fixed windows, the operator's selector) and the
 // Grafana dashboards (`$__rate_interval`, dashboard variables). Dashboards and alerts therefore cannot drift.
-import { METRICS, type LabelName, type MetricKey } from '../../src/sinks/names.js';
+import { METRICS, type LabelName, type MetricKey } from '../../src/metrics/names.js';
 
 /** Labels a query may name: the contract's labels, the target labels Prometheus adds, and the bucket `le`. */
 export type QueryLabel = LabelName | 'job' | 'instance' | 'le';
@@ -122,7 +122,7 @@ export function responseErrorRatio(
   return `${errors}\n/${join}\n${responses}`;
 }
 
-/** Throttled responses per response received, by `groupBy` (CONTRACT §2: the throttle count over responses). */
+/** Throttled responses per response received, by `groupBy` (docs/metrics.md: the throttle count over responses). */
 export function throttledFraction(scope: QueryScope, groupBy: readonly string[]): string {
   const throttled = sumRate(scope, 'throttleTime', groupBy, [], '_count');
   const responses = sumRate(scope, 'responses', groupBy);

@@ -3,7 +3,7 @@
 // The recovery advice comes from the exporter's own `kafka_error_code_info` series through the template
 // `query` function, so alert expressions stay short and label sets stay small; when the info series is
 // missing the text says so instead of failing the alert.
-import { METRICS } from '../../src/sinks/names.js';
+import { METRICS } from '../../src/metrics/names.js';
 
 /** `{{ $labels.name }}`. */
 export function label(name: string): string {

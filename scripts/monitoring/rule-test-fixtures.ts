@@ -1,7 +1,7 @@
 // Input series for the promtool rule tests: an exporter's series as the contract names and labels them, with
 // names, categories and texts taken from the error-code registry.
 import { lookupCode, UNKNOWN_ERROR_NAME } from '../../src/codes/registry.js';
-import { METRICS, THROTTLE_BUCKETS_SECONDS, type MetricKey } from '../../src/sinks/names.js';
+import { METRICS, THROTTLE_BUCKETS_SECONDS, type MetricKey } from '../../src/metrics/names.js';
 import type { QueryLabel } from './promql.js';
 
 export type Labels = Partial<Record<QueryLabel, string>>;

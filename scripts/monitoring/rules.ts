@@ -4,7 +4,7 @@
 // the `KafkaClient` prefix. Event alerts (a fatal error, an authentication failure) count errors over
 // `eventWindow` and fire at once: the window keeps them active after the last error, so they do not flap.
 // Condition alerts (a retriable storm, throttling) compare recorded rates and hold `for:` a while first.
-import { METRICS, type MetricKey } from '../../src/sinks/names.js';
+import { METRICS, type MetricKey } from '../../src/metrics/names.js';
 import {
   eq,
   eventsIn,

@@ -16,7 +16,7 @@ export interface UpstreamFacts {
 }
 
 /**
- * CONTRACT §1: fatal = a ❌ code whose recovery means the client instance is unusable (close, (re)initialize,
+ * The category rule (docs/error-codes.md): fatal = a ❌ code whose recovery means the client instance is unusable (close, (re)initialize,
  * rebootstrap, "fatal"). Derived from the seed's recovery text; the tests pin the result to 45, 47, 49, 52, 59,
  * 90, 105, 129.
  */

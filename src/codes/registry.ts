@@ -25,7 +25,7 @@ export function lookupName(name: string): RegistryEntry | undefined {
   return BY_NAME.get(name.trim().toUpperCase());
 }
 
-/** An entry as the CLI's `codes --json` and the `/codes` endpoint publish it (CONTRACT §1 field names). */
+/** An entry as the CLI's `codes --json` and the `/codes` endpoint publish it (field names as in docs/error-codes.md). */
 export interface ErrorCodeJson {
   readonly code: number;
   readonly name: string;

@@ -1,4 +1,4 @@
-// The registry's vocabulary: what an error code is classified as (CONTRACT §1).
+// The registry's vocabulary: what an error code is classified as (docs/error-codes.md).
 
 export const ERROR_CATEGORIES = ['success', 'retriable', 'non_retriable', 'fatal'] as const;
 export type ErrorCategory = (typeof ERROR_CATEGORIES)[number];

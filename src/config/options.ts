@@ -3,7 +3,7 @@ import { CLASSIFIER_DEFAULTS } from '../codes/classify.js';
 import type { ErrorCategory } from '../codes/types.js';
 import type { LogLevel } from '../logger.js';
 import { DEFAULT_MAX_FRAME_BYTES } from '../capture/protocol/frame-reader.js';
-import { CARDINALITY_DEFAULTS } from '../sinks/cardinality.js';
+import { CARDINALITY_DEFAULTS } from '../metrics/cardinality.js';
 
 /** The categories a user may assign to a code (`success` is reserved for code 0). */
 export type OverrideCategory = Exclude<ErrorCategory, 'success'>;

@@ -1,7 +1,7 @@
 // A counter over one label with a closed value set (the self-metrics): every value exposed from zero.
 import type { CaptureFailureKind, UndecodableReason } from '../events.js';
-import { OVERFLOW_VALUE } from '../sinks/cardinality.js';
-import type { LabelName } from '../sinks/names.js';
+import { OVERFLOW_VALUE } from '../metrics/cardinality.js';
+import type { LabelName } from '../metrics/names.js';
 import type { SeriesLabels } from './metric-source.js';
 
 /** Every `CaptureFailureKind`, checked complete by the compiler. */

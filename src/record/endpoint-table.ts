@@ -1,7 +1,7 @@
 // Finds the series slot of a broker endpoint: by object identity on the hot path, by capped labels on first sight.
 import type { BrokerEndpoint } from '../events.js';
-import { CAPPED_LABELS, OVERFLOW_PORT, OVERFLOW_VALUE } from '../sinks/cardinality.js';
-import type { CappedLabel, ValueCap } from '../sinks/cardinality.js';
+import { CAPPED_LABELS, OVERFLOW_PORT, OVERFLOW_VALUE } from '../metrics/cardinality.js';
+import type { CappedLabel, ValueCap } from '../metrics/cardinality.js';
 import { EndpointSlot } from './series.js';
 
 /** The bit of a capped label in `EndpointSlot.foldedMask`: its index in `CAPPED_LABELS`. */

@@ -1,5 +1,5 @@
 // The seam between recording and exporting: what a sink reads from the recorder's aggregate at collection time.
-import type { LabelName } from '../sinks/names.js';
+import type { LabelName } from '../metrics/names.js';
 
 /**
  * One series' labels, keyed by Prometheus label name, in exposition order. Built once per series and never

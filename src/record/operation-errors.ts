@@ -1,7 +1,7 @@
 // Operation errors (errors that reached the application): rare, so keyed by their label values as a string.
 import type { Classification } from '../codes/types.js';
-import { METRICS } from '../sinks/names.js';
-import type { LabelName } from '../sinks/names.js';
+import { METRICS } from '../metrics/names.js';
+import type { LabelName } from '../metrics/names.js';
 import type { SeriesLabels } from './metric-source.js';
 import { orderedLabels } from './series.js';
 

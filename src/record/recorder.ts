@@ -16,9 +16,9 @@ import {
   createValueCap,
   OVERFLOW_VALUE,
   resolveCardinalityLimits,
-} from '../sinks/cardinality.js';
-import type { CardinalityLimits } from '../sinks/cardinality.js';
-import { METRICS } from '../sinks/names.js';
+} from '../metrics/cardinality.js';
+import type { CardinalityLimits } from '../metrics/cardinality.js';
+import { METRICS } from '../metrics/names.js';
 import { createAggregateSource } from './aggregate-source.js';
 import { BUILD_INFO_LABELS } from './build-info.js';
 import { CAPTURE_FAILURE_KINDS, createClosedCounter, UNDECODABLE_REASONS } from './closed-counter.js';

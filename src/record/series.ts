@@ -1,8 +1,8 @@
 // The recorder's pre-aggregated series: one slot per broker endpoint, counters in typed arrays, labels built once.
 import { API_NAMES, apiName } from '../codes/api-names.js';
 import type { Classification } from '../codes/types.js';
-import { METRICS, THROTTLE_BUCKETS_SECONDS } from '../sinks/names.js';
-import type { LabelName } from '../sinks/names.js';
+import { METRICS, THROTTLE_BUCKETS_SECONDS } from '../metrics/names.js';
+import type { LabelName } from '../metrics/names.js';
 import type { HistogramSnapshot, SeriesLabels } from './metric-source.js';
 
 /** Slots per endpoint: one per known API key, the last for keys outside the table. */

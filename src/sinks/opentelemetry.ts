@@ -15,8 +15,8 @@ import { metrics } from '@opentelemetry/api';
 import type { Attributes, MeterProvider, Observable } from '@opentelemetry/api';
 import { PACKAGE_VERSION } from '../record/build-info.js';
 import type { MetricSource, RecorderSink, ScalarFamily, SeriesLabels } from '../record/metric-source.js';
-import { LABELS, METRICS } from './names.js';
-import type { LabelName, MetricKey } from './names.js';
+import { LABELS, METRICS } from '../metrics/names.js';
+import type { LabelName, MetricKey } from '../metrics/names.js';
 
 /** The instrumentation scope name (`otel_scope_name` in a Prometheus exposition that keeps scope labels). */
 export const METER_NAME = 'kafka-error-exporter';

@@ -16,7 +16,7 @@ import type { MetricData, MetricReader, ResourceMetrics } from '@opentelemetry/s
 import { PACKAGE_VERSION } from '../record/build-info.js';
 import { PROMETHEUS_CONTENT_TYPE } from './exposition.js';
 import type { MetricsEndpoint, MetricsResponse } from './exposition.js';
-import { METRICS } from './names.js';
+import { METRICS } from '../metrics/names.js';
 import { METER_NAME } from './opentelemetry.js';
 
 /** Options of `createOtelPipeline`. */

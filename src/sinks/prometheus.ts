@@ -17,8 +17,8 @@ import type { Metric, OpenMetricsContentType, PrometheusContentType, RegistryCon
 import type { MetricSource, RecorderSink, ScalarFamily, SeriesLabels } from '../record/metric-source.js';
 import { negotiateFormat, OPENMETRICS_CONTENT_TYPE, PROMETHEUS_CONTENT_TYPE } from './exposition.js';
 import type { MetricsEndpoint, MetricsResponse } from './exposition.js';
-import { METRICS } from './names.js';
-import type { MetricDefinition, MetricKey } from './names.js';
+import { METRICS } from '../metrics/names.js';
+import type { MetricDefinition, MetricKey } from '../metrics/names.js';
 
 /** Options of `createPrometheusSink`. */
 export interface PrometheusSinkOptions {

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { EXAMPLE_CONFIG, renderConfigurationDoc } from '../../src/config/configuration-doc.js';
+import { EXAMPLE_CONFIG, renderConfigurationDoc } from '../../scripts/configuration-doc.js';
 import { resolveOptions } from '../../src/config/resolve-options.js';
 import { defaultOf, OPTION_TABLE } from '../../src/config/option-table.js';
 import { DEFAULT_OPTIONS, ENV_PREFIX } from '../../src/config/options.js';

@@ -14,7 +14,7 @@ import {
 } from '../../scripts/monitoring/rule-options.js';
 import { buildRuleGroups } from '../../scripts/monitoring/rules.js';
 import { ERROR_CODES, lookupCode } from '../../src/codes/registry.js';
-import { METRICS } from '../../src/sinks/names.js';
+import { METRICS } from '../../src/metrics/names.js';
 import { promtool } from '../e2e/support/promtool.js';
 import { contractSeriesNames, metricNames } from '../grafana/metric-names.js';
 

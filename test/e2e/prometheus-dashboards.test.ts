@@ -12,7 +12,7 @@ import { DEFAULT_RULE_OPTIONS } from '../../scripts/monitoring/rule-options.js';
 import { recordNames } from '../../scripts/monitoring/rules.js';
 import { lookupCode } from '../../src/codes/registry.js';
 import { setClientQuota } from '../../src/testing/kafka-quota.js';
-import { METRICS } from '../../src/sinks/names.js';
+import { METRICS } from '../../src/metrics/names.js';
 import {
   createTopics,
   parseExposition,

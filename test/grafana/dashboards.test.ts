@@ -103,7 +103,7 @@ describe.each(entries)('dashboard %s', (_file, d) => {
     }
   });
 
-  it('selects only metrics of the contract (src/sinks/names.ts)', () => {
+  it('selects only metrics of the contract (src/metrics/names.ts)', () => {
     const contract = contractSeriesNames();
     const used = new Set([
       ...queries.flatMap((q) => metricNames(q.expr)),

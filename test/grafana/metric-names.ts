@@ -1,5 +1,5 @@
 // Finds the metric names a PromQL expression or a Grafana variable query selects, for the dashboard lint.
-import { METRICS } from '../../src/sinks/names.js';
+import { METRICS } from '../../src/metrics/names.js';
 
 const KEYWORDS = new Set([
   'and',

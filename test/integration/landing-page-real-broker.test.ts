@@ -12,7 +12,7 @@ import { silentLogger } from '../../src/logger.js';
 import { createRecorder } from '../../src/record/recorder.js';
 import { createExporterServer } from '../../src/server/exporter-server.js';
 import type { ExporterServer } from '../../src/server/exporter-server.js';
-import { METRICS } from '../../src/sinks/names.js';
+import { METRICS } from '../../src/metrics/names.js';
 import { createPrometheusSink } from '../../src/sinks/prometheus.js';
 import {
   createTopics,

@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../src/logger.js';
 import { PACKAGE_VERSION } from '../../src/record/build-info.js';
 import { createRecorder } from '../../src/record/recorder.js';
-import { METRICS, THROTTLE_BUCKETS_SECONDS } from '../../src/sinks/names.js';
+import { METRICS, THROTTLE_BUCKETS_SECONDS } from '../../src/metrics/names.js';
 import { createOpenTelemetrySink, METER_NAME, toAttributes } from '../../src/sinks/opentelemetry.js';
 import { BROKER_1, playStandardStream } from './event-stream.js';
 

@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createClassifier } from '../../src/codes/classify.js';
 import { ERROR_CODES, lookupCode } from '../../src/codes/registry.js';
 import { silentLogger } from '../../src/logger.js';
-import { METRICS } from '../../src/sinks/names.js';
+import { METRICS } from '../../src/metrics/names.js';
 import { BROKER_1, playStandardStream } from './event-stream.js';
 import { familyOf, parseExposition } from './exposition-parser.js';
 import { openTelemetrySink, promClientSink, SINKS } from './sink-harness.js';

@@ -1,6 +1,6 @@
 // What the dashboards share: their variables, the query scope that applies them, and fixed uids.
 import { ERROR_CATEGORIES } from '../../../src/codes/types.js';
-import { METRICS, type LabelName, type MetricKey } from '../../../src/sinks/names.js';
+import { METRICS, type LabelName, type MetricKey } from '../../../src/metrics/names.js';
 import type { VariableSpec } from '../grafana.js';
 import type { QueryScope } from '../promql.js';
 

@@ -1,5 +1,5 @@
 // The drill-down dashboard for one error code: its registry entry, and where and how often it happens.
-import { METRICS } from '../../../src/sinks/names.js';
+import { METRICS } from '../../../src/metrics/names.js';
 import { dashboard, type PanelSpec } from '../grafana.js';
 import { eventsIn, responseErrorRatio, sumRate } from '../promql.js';
 import { COMMON, COMMON_VARIABLES, DASHBOARD_UIDS, dashboardScope, VARIABLE_LABELS } from './common.js';

@@ -1,6 +1,6 @@
 // The overview dashboard: error rates by category, fatal and non-retriable counts, the top error codes with
 // the registry's advice, errors by API, client and broker, and the error ratio to responses.
-import { METRICS } from '../../../src/sinks/names.js';
+import { METRICS } from '../../../src/metrics/names.js';
 import { dashboard, type PanelSpec } from '../grafana.js';
 import { eq, eventsIn, on, responseErrorRatio, sumRate } from '../promql.js';
 import { COMMON, COMMON_VARIABLES, DASHBOARD_UIDS, dashboardScope } from './common.js';

@@ -9,8 +9,8 @@ import type { Logger } from '../../logger.js';
 import { silentLogger } from '../../logger.js';
 import type { RecorderSink } from '../../record/metric-source.js';
 import { createRecorder } from '../../record/recorder.js';
-import type { CardinalityLimits } from '../../sinks/cardinality.js';
-import { METRICS } from '../../sinks/names.js';
+import type { CardinalityLimits } from '../../metrics/cardinality.js';
+import { METRICS } from '../../metrics/names.js';
 import { createOpenTelemetrySink } from '../../sinks/opentelemetry.js';
 import { createPrometheusSink } from '../../sinks/prometheus.js';
 

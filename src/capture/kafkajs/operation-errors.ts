@@ -1,4 +1,4 @@
-// Records an error that reached the application as one `operationError` event (CONTRACT §2–3).
+// Records an error that reached the application as one `operationError` event (docs/metrics.md).
 import type { CaptureRecorder, OperationName } from '../../events.js';
 import type { SafeCall } from './safe-call.js';
 import type { NameLookup } from './unwrap.js';

@@ -1,4 +1,4 @@
-// Turns an error kafkajs handed to the application into the code and origin of CONTRACT §3.
+// Turns an error kafkajs handed to the application into the code and origin its labels carry (docs/metrics.md).
 //
 // kafkajs wraps the broker's error on its way out: retries exhausted (`KafkaJSNumberOfRetriesExceeded`,
 // `.cause`), non-retriable bails (`KafkaJSNonRetriableError`, `.cause`), aggregates (`KafkaJSAggregateError`,
@@ -7,7 +7,7 @@
 // code 88: a later code arrives as `KAFKAJS_UNKNOWN_ERROR_CODE` (-99) with the real code only in kafkajs's own
 // message `Unknown error code N`. A failed SASL authentication drops the broker's type altogether.
 //
-// One rejected call is one operation error (CONTRACT §2: "error that reached the application"): when an
+// One rejected call is one operation error (docs/metrics.md: "errors that reached the application"): when an
 // aggregate carries several broker codes, the first one in depth-first order is taken; the wire level has
 // already counted each of them.
 import type { ErrorOrigin } from '../../events.js';

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DASHBOARD_UIDS } from '../../../scripts/monitoring/dashboards/common.js';
 import { lookupCode } from '../../../src/codes/registry.js';
-import { METRICS } from '../../../src/sinks/names.js';
+import { METRICS } from '../../../src/metrics/names.js';
 import { dashboardQueries, expand, loadDashboards } from './dashboard-queries.js';
 import { startPrometheus, type RunningPrometheus } from './prometheus.js';
 

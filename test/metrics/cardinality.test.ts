@@ -4,7 +4,7 @@ import {
   createValueCap,
   OVERFLOW_VALUE,
   resolveCardinalityLimits,
-} from '../../src/sinks/cardinality.js';
+} from '../../src/metrics/cardinality.js';
 
 describe('createValueCap', () => {
   it('admits the first values up to the cap, then folds new ones into __other__', () => {

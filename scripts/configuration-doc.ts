@@ -1,9 +1,10 @@
-// docs/configuration.md, rendered from the option table (scripts/generate-config-doc.ts writes it; a test
-// checks that the committed file is current).
-import { MAX_CONCURRENT_VERIFICATIONS } from '../server/basic-auth.js';
-import { DEFAULT_SERVER_LIMITS } from '../server/exporter-server.js';
-import { defaultOf, OPTION_TABLE } from './option-table.js';
-import { describeType, formatDuration, formatValue } from './value-types.js';
+// docs/configuration.md, rendered from the option table and the server's limits (scripts/generate-config-doc.ts
+// writes it; a test checks that the committed file is current). Here, not in src/config/, so that config
+// does not depend on the server it configures.
+import { MAX_CONCURRENT_VERIFICATIONS } from '../src/server/basic-auth.js';
+import { DEFAULT_SERVER_LIMITS } from '../src/server/exporter-server.js';
+import { defaultOf, OPTION_TABLE } from '../src/config/option-table.js';
+import { describeType, formatDuration, formatValue } from '../src/config/value-types.js';
 
 /** The example configuration file shown in the docs (a test resolves it, so it stays valid). */
 export const EXAMPLE_CONFIG = `# /etc/kafka-error-exporter/config.yaml

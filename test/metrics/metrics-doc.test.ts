@@ -1,12 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { renderMetricsDoc } from '../../scripts/generate-metrics-doc.js';
-import { LABELS, METRICS } from '../../src/sinks/names.js';
+import { LABELS, METRICS } from '../../src/metrics/names.js';
 
 describe('docs/metrics.md', () => {
   const committed = readFileSync(new URL('../../docs/metrics.md', import.meta.url), 'utf8');
 
-  it('is current with src/sinks/names.ts (run npm run generate:metrics-doc)', () => {
+  it('is current with src/metrics/names.ts (run npm run generate:metrics-doc)', () => {
     expect(committed).toBe(renderMetricsDoc());
   });
 

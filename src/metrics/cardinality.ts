@@ -1,7 +1,7 @@
 // The cardinality guard: every open-ended label value passes a cap; past it the value folds into `__other__`.
 import type { LabelName } from './names.js';
 
-/** The value a label takes once its cap is reached (CONTRACT §3). */
+/** The value a label takes once its cap is reached (docs/metrics.md, Cardinality caps). */
 export const OVERFLOW_VALUE = '__other__';
 
 /** The port a folded broker address is labelled with: keeps `server.port` an integer in OpenTelemetry. */

@@ -1,5 +1,5 @@
 // The metric contract in one table: every family, label and bucket both sinks, the docs and the dashboard
-// checks derive from. Nothing else spells a metric name. See CONTRACT §2–3 (reproduced in docs/metrics.md).
+// checks derive from. Nothing else spells a metric name. docs/metrics.md is the reference (generated from here).
 
 /** Prometheus label names and the OpenTelemetry attribute key each one comes from. */
 export const LABELS = {
@@ -25,7 +25,7 @@ export const LABELS = {
 } as const;
 export type LabelName = keyof typeof LABELS;
 
-/** What each label holds (CONTRACT §3), for docs/metrics.md. Every value set is bounded. */
+/** What each label holds , for docs/metrics.md. Every value set is bounded. */
 export const LABEL_VALUES: Readonly<Record<LabelName, string>> = {
   kafka_error_code: 'the numeric code as a string, e.g. `"3"`, `"-1"`; unknown codes past a cap: `other`',
   error_type:
@@ -71,7 +71,7 @@ export interface MetricDefinition {
   readonly buckets?: readonly number[];
 }
 
-/** Throttle histogram buckets in seconds (CONTRACT §2). */
+/** Throttle histogram buckets in seconds (docs/metrics.md). */
 export const THROTTLE_BUCKETS_SECONDS: readonly number[] = [
   0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60,
 ];
