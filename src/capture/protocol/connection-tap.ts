@@ -40,6 +40,21 @@ const INT32_MAX = 0x7fffffff;
 const REQUEST_HEAD_BYTES = 8;
 /** The response header field we read first: correlation_id int32. */
 const RESPONSE_HEAD_BYTES = 4;
+/** A request head with its client_id: the fields above, then an int16 length and up to 255 bytes. */
+const REQUEST_HEAD_WITH_CLIENT_ID_BYTES = REQUEST_HEAD_BYTES + 2 + 255;
+
+/** The endpoint of a connection, or how to build it once the first request header names the client. */
+export type TapEndpoint = BrokerEndpoint | ((clientId: string) => BrokerEndpoint);
+
+/** The client_id of a request header v1/v2 (a nullable int16-length string after the fixed fields). */
+function readClientId(buf: Buffer, start: number, end: number): string {
+  const at = start + REQUEST_HEAD_BYTES;
+  if (end - at < 2) return '';
+  const length = buf.readInt16BE(at);
+  if (length <= 0) return '';
+  // A client id longer than the head we keep is cut there; label caps apply afterwards anyway.
+  return buf.toString('utf8', at + 2, Math.min(end, at + 2 + length));
+}
 
 class Tap implements ConnectionTap, ResponseVisitor {
   private readonly pending: PendingRequests;
@@ -53,11 +68,21 @@ class Tap implements ConnectionTap, ResponseVisitor {
   /** The API of the response being decoded, for the visitor callbacks. */
   private apiKey = -1;
   readonly wantsTopic: boolean;
+  private endpoint: BrokerEndpoint;
+  /** Builds the endpoint from the first request's client id (a proxy learns it from the bytes only). */
+  private endpointFor: ((clientId: string) => BrokerEndpoint) | null;
 
   constructor(
-    private readonly endpoint: BrokerEndpoint,
+    endpoint: TapEndpoint,
     private readonly options: ConnectionTapOptions,
   ) {
+    if (typeof endpoint === 'function') {
+      this.endpointFor = endpoint;
+      this.endpoint = endpoint('');
+    } else {
+      this.endpointFor = null;
+      this.endpoint = endpoint;
+    }
     this.wantsTopic = options.topicLabel;
     this.pending = createPendingRequests(options.maxPendingRequests);
     const requestHandler: FrameHandler = {
@@ -70,7 +95,10 @@ class Tap implements ConnectionTap, ResponseVisitor {
       head: (buf, start, end) => this.onResponse(buf, start, end, true),
       desync: () => this.lostFraming(),
     };
-    this.requests = createFrameReader(requestHandler, { maxFrameBytes: -1, headBytes: REQUEST_HEAD_BYTES });
+    this.requests = createFrameReader(requestHandler, {
+      maxFrameBytes: -1,
+      headBytes: this.endpointFor === null ? REQUEST_HEAD_BYTES : REQUEST_HEAD_WITH_CLIENT_ID_BYTES,
+    });
     this.responses = createFrameReader(responseHandler, {
       maxFrameBytes: options.maxFrameBytes,
       headBytes: RESPONSE_HEAD_BYTES,
@@ -108,6 +136,10 @@ class Tap implements ConnectionTap, ResponseVisitor {
       this.rawSasl = false;
     }
     if (!plausible) return;
+    if (this.endpointFor !== null) {
+      this.endpoint = this.endpointFor(readClientId(buf, start, end));
+      this.endpointFor = null;
+    }
     this.pending.push(correlationId, apiKey, apiVersion);
     this.nextCorrelationId = correlationId >= INT32_MAX ? 0 : correlationId + 1;
     if (apiKey === SASL_HANDSHAKE_KEY && apiVersion === 0) this.rawSasl = true;
@@ -184,7 +216,10 @@ class Tap implements ConnectionTap, ResponseVisitor {
   }
 }
 
-/** A tap for one connection to `endpoint`. */
-export function createConnectionTap(endpoint: BrokerEndpoint, options: ConnectionTapOptions): ConnectionTap {
+/**
+ * A tap for one connection to `endpoint`. Given a function, the tap builds the endpoint from the client_id of
+ * the first request header it sees (ControlledShutdown v0's header v0 has none: the client id is then '').
+ */
+export function createConnectionTap(endpoint: TapEndpoint, options: ConnectionTapOptions): ConnectionTap {
   return new Tap(endpoint, options);
 }

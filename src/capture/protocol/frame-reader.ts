@@ -21,7 +21,7 @@ export interface FrameHandler {
 export interface FrameReaderOptions {
   /** Frames up to this size are handed over whole; -1 hands over only heads. */
   readonly maxFrameBytes: number;
-  /** How many leading bytes of a larger frame to hand over. At most 64. */
+  /** How many leading bytes of a larger frame to hand over. At most 512. */
   readonly headBytes: number;
 }
 
@@ -69,7 +69,7 @@ export function pooledReassemblyBytes(): number {
 class SizePrefixedReader implements FrameReader {
   alive = true;
   /** Bytes of the size prefix (or, for a large frame, of its head) collected so far. */
-  private readonly scratch = Buffer.alloc(68);
+  private readonly scratch: Buffer;
   private scratchLen = 0;
   /** Size of the frame being read, -1 while reading the size prefix. */
   private size = -1;
@@ -85,7 +85,9 @@ class SizePrefixedReader implements FrameReader {
     private readonly handler: FrameHandler,
     private readonly maxFrameBytes: number,
     private readonly headBytes: number,
-  ) {}
+  ) {
+    this.scratch = Buffer.alloc(Math.max(4, headBytes));
+  }
 
   push(chunk: Buffer): void {
     const len = chunk.length;
@@ -181,7 +183,7 @@ class SizePrefixedReader implements FrameReader {
 
 /** A reader for one direction of one connection. */
 export function createFrameReader(handler: FrameHandler, options: FrameReaderOptions): FrameReader {
-  if (!Number.isInteger(options.headBytes) || options.headBytes < 0 || options.headBytes > 64) {
+  if (!Number.isInteger(options.headBytes) || options.headBytes < 0 || options.headBytes > 512) {
     throw new Error(`Invalid frame headBytes: ${options.headBytes}`);
   }
   return new SizePrefixedReader(handler, options.maxFrameBytes, options.headBytes);

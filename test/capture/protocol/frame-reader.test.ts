@@ -69,7 +69,7 @@ describe('createFrameReader', () => {
   });
 
   it('rejects an impossible head size at construction', () => {
-    expect(() => collect({ maxFrameBytes: 1, headBytes: 65 })).toThrow('Invalid frame headBytes: 65');
+    expect(() => collect({ maxFrameBytes: 1, headBytes: 513 })).toThrow('Invalid frame headBytes: 513');
   });
 
   it('keeps split frames of readers that are mid-frame at the same time apart, and reuses their buffers', () => {

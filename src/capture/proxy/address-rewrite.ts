@@ -1,0 +1,169 @@
+// Rewrites the broker addresses in the responses that carry them, so that clients only ever dial the proxy.
+//
+// Metadata (Brokers), FindCoordinator (v0-3 NodeId/Host/Port, v4+ Coordinators) and DescribeCluster (Brokers):
+// each address is replaced by the proxy's listener for that node; every other byte is copied as it is.
+// Layouts: Kafka's MetadataResponse.json, FindCoordinatorResponse.json, DescribeClusterResponse.json (4.1).
+// Produce v10+ and Fetch v16+ also carry addresses (KIP-951 NodeEndpoints): the proxy caps those APIs below
+// these versions in ApiVersions, so they never reach a client through it.
+import { WireReader, WireWriter } from './kafka-wire.js';
+
+/** A host and port as the protocol carries them. */
+export interface NodeAddress {
+  readonly host: string;
+  readonly port: number;
+}
+
+/** Where the proxy serves each node. */
+export interface NodeAddressBook {
+  /**
+   * Learns that the cluster names node `nodeId` at `upstream`, and returns the address a client must dial
+   * instead (the proxy's listener for that node).
+   */
+  proxyAddressOf(nodeId: number, upstream: NodeAddress): NodeAddress;
+}
+
+/** The highest version of each API whose addresses this module rewrites. */
+export const REWRITTEN_API_MAX_VERSION: ReadonlyMap<number, number> = new Map([
+  [3, 13], // Metadata
+  [10, 6], // FindCoordinator
+  [60, 2], // DescribeCluster
+]);
+
+const METADATA = 3;
+const FIND_COORDINATOR = 10;
+const DESCRIBE_CLUSTER = 60;
+
+/** Whether responses of this API carry broker addresses (and so must be rewritten). */
+export function carriesAddresses(apiKey: number): boolean {
+  return REWRITTEN_API_MAX_VERSION.has(apiKey);
+}
+
+/** A frame: int32 size, then the bytes written. */
+function framed(w: WireWriter): Buffer {
+  const body = w.toBuffer();
+  const out = Buffer.allocUnsafe(body.length + 4);
+  out.writeInt32BE(body.length, 0);
+  body.copy(out, 4);
+  return out;
+}
+
+/** Reads node id, host and port, and writes them back with the proxy's address. */
+function rewriteNode(r: WireReader, w: WireWriter, compact: boolean, book: NodeAddressBook): void {
+  const nodeId = r.int32();
+  const host = r.string(compact) ?? '';
+  const port = r.int32();
+  // A coordinator lookup that failed carries node -1 and no address: nothing to rewrite.
+  const local = nodeId < 0 ? { host, port } : book.proxyAddressOf(nodeId, { host, port });
+  w.int32(nodeId);
+  w.string(local.host, compact);
+  w.int32(local.port);
+}
+
+/** Copies an array of nodes, each rewritten by `node`, from `r` to `w`. */
+function rewriteArray(r: WireReader, w: WireWriter, compact: boolean, node: () => void): void {
+  const count = r.arrayLength(compact);
+  w.arrayLength(count, compact);
+  for (let i = 0; i < count; i++) node();
+}
+
+/**
+ * Rewrites the broker addresses of one response frame.
+ * @param frame the whole frame, size prefix included.
+ * @returns the new frame, size prefix included.
+ * @throws WireError when the bytes do not fit the layout of `apiKey` at `version`; Error for a version this
+ *   module cannot rewrite (the caller must not let the response through unrewritten).
+ */
+export function rewriteAddresses(
+  frame: Buffer,
+  apiKey: number,
+  version: number,
+  book: NodeAddressBook,
+): Buffer {
+  const max = REWRITTEN_API_MAX_VERSION.get(apiKey);
+  if (max === undefined || version < 0 || version > max) {
+    throw new Error(`cannot rewrite addresses of API ${apiKey} v${version}`);
+  }
+  const r = new WireReader(frame, 4, frame.length);
+  r.skip(4); // correlation id
+  const flexible = apiKey === DESCRIBE_CLUSTER || (apiKey === METADATA ? version >= 9 : version >= 3);
+  if (flexible) r.skipTaggedFields(); // response header v1
+  // Each body walk copies the bytes before its first address as they are, then rewrites node by node.
+  const w = new WireWriter();
+  if (apiKey === METADATA) rewriteMetadataBody(frame, r, w, version, book);
+  else if (apiKey === FIND_COORDINATOR) rewriteFindCoordinatorBody(frame, r, w, version, book);
+  else rewriteDescribeClusterBody(frame, r, w, version, book);
+  w.raw(frame, r.pos, frame.length);
+  return framed(w);
+}
+
+function rewriteMetadataBody(
+  frame: Buffer,
+  r: WireReader,
+  w: WireWriter,
+  version: number,
+  book: NodeAddressBook,
+): void {
+  const flexible = version >= 9;
+  if (version >= 3) r.skip(4); // ThrottleTimeMs
+  w.raw(frame, 4, r.pos);
+  rewriteArray(r, w, flexible, () => {
+    rewriteNode(r, w, flexible, book);
+    const tail = r.pos;
+    if (version >= 1) r.string(flexible); // Rack
+    if (flexible) r.skipTaggedFields();
+    w.raw(r.buf, tail, r.pos);
+  });
+}
+
+function rewriteFindCoordinatorBody(
+  frame: Buffer,
+  r: WireReader,
+  w: WireWriter,
+  version: number,
+  book: NodeAddressBook,
+): void {
+  const flexible = version >= 3;
+  if (version >= 1) r.skip(4); // ThrottleTimeMs
+  if (version <= 3) {
+    r.skip(2); // ErrorCode
+    if (version >= 1) r.string(flexible); // ErrorMessage
+    w.raw(frame, 4, r.pos);
+    rewriteNode(r, w, flexible, book);
+    return;
+  }
+  w.raw(frame, 4, r.pos);
+  rewriteArray(r, w, true, () => {
+    const key = r.pos;
+    r.string(true); // Key
+    w.raw(frame, key, r.pos);
+    rewriteNode(r, w, true, book);
+    const tail = r.pos;
+    r.skip(2); // ErrorCode
+    r.string(true); // ErrorMessage
+    r.skipTaggedFields();
+    w.raw(frame, tail, r.pos);
+  });
+}
+
+function rewriteDescribeClusterBody(
+  frame: Buffer,
+  r: WireReader,
+  w: WireWriter,
+  version: number,
+  book: NodeAddressBook,
+): void {
+  r.skip(6); // ThrottleTimeMs, ErrorCode
+  r.string(true); // ErrorMessage
+  if (version >= 1) r.skip(1); // EndpointType
+  r.string(true); // ClusterId
+  r.skip(4); // ControllerId
+  w.raw(frame, 4, r.pos);
+  rewriteArray(r, w, true, () => {
+    rewriteNode(r, w, true, book);
+    const tail = r.pos;
+    r.string(true); // Rack
+    if (version >= 2) r.skip(1); // IsFenced
+    r.skipTaggedFields();
+    w.raw(frame, tail, r.pos);
+  });
+}

@@ -1,0 +1,113 @@
+// One local listener per upstream broker, opened the moment the proxy learns of the broker.
+//
+// Ports are deterministic: node id `n` listens on `basePort + n` when `n < portCount`; any other node id (KRaft
+// ids can be any int32) takes the highest free port of the range, in the order the proxy learns of them. A node
+// that finds no free port is a counted error: its address is rewritten to port 0, which no client can dial, so
+// that a client fails loudly rather than bypassing the proxy.
+import { createServer } from 'node:net';
+import type { Server, Socket } from 'node:net';
+import type { NodeAddress, NodeAddressBook } from './address-rewrite.js';
+
+export interface BrokerListenersOptions {
+  /** The address the listeners bind (an IP literal binds at once, before the rewritten response is sent). */
+  readonly listenHost: string;
+  /** The host clients are told to dial. */
+  readonly advertisedHost: string;
+  readonly basePort: number;
+  readonly portCount: number;
+  /** A client connected to node `nodeId`'s listener. */
+  readonly onConnection: (socket: Socket, nodeId: number) => void;
+  /** A listener could not be opened, or a node got no port. */
+  readonly onProblem: (problem: 'listen_failed' | 'no_port', detail: Record<string, unknown>) => void;
+  /** A listener opened or closed (for the listener gauge). */
+  readonly onListenerCount: (delta: number) => void;
+}
+
+interface Node {
+  upstream: NodeAddress;
+  readonly port: number;
+  readonly server: Server;
+}
+
+/** The listeners, and the address book the rewriters use. */
+export interface BrokerListeners extends NodeAddressBook {
+  /** The upstream address last learnt for a node, if any. */
+  upstreamOf(nodeId: number): NodeAddress | undefined;
+  /** Node id → local port, for logs and tests. */
+  ports(): ReadonlyMap<number, number>;
+  /** Stops accepting connections on every broker listener. */
+  close(): Promise<void>;
+}
+
+class Listeners implements BrokerListeners {
+  private readonly nodes = new Map<number, Node>();
+  private readonly usedPorts = new Set<number>();
+  private readonly unmapped = new Set<number>();
+  private closed = false;
+
+  constructor(private readonly options: BrokerListenersOptions) {}
+
+  proxyAddressOf(nodeId: number, upstream: NodeAddress): NodeAddress {
+    const known = this.nodes.get(nodeId);
+    if (known !== undefined) {
+      known.upstream = upstream;
+      return { host: this.options.advertisedHost, port: known.port };
+    }
+    const port = this.closed ? undefined : this.assignPort(nodeId);
+    if (port === undefined) {
+      if (!this.unmapped.has(nodeId)) {
+        this.unmapped.add(nodeId);
+        this.options.onProblem('no_port', {
+          nodeId,
+          range: `${this.options.basePort}-${this.options.basePort + this.options.portCount - 1}`,
+        });
+      }
+      return { host: this.options.advertisedHost, port: 0 };
+    }
+    const server = createServer((socket) => this.options.onConnection(socket, nodeId));
+    server.on('error', (error: NodeJS.ErrnoException) =>
+      this.options.onProblem('listen_failed', { nodeId, port, code: error.code }),
+    );
+    server.on('listening', () => this.options.onListenerCount(1));
+    server.on('close', () => this.options.onListenerCount(-1));
+    server.listen(port, this.options.listenHost);
+    this.nodes.set(nodeId, { upstream, port, server });
+    this.usedPorts.add(port);
+    return { host: this.options.advertisedHost, port };
+  }
+
+  private assignPort(nodeId: number): number | undefined {
+    const { basePort, portCount } = this.options;
+    if (nodeId >= 0 && nodeId < portCount && !this.usedPorts.has(basePort + nodeId)) return basePort + nodeId;
+    for (let port = basePort + portCount - 1; port >= basePort; port--) {
+      if (this.usedPorts.has(port)) continue;
+      // Leave a port whose own node id may still appear if another is free; take it only as the last one.
+      return port;
+    }
+    return undefined;
+  }
+
+  upstreamOf(nodeId: number): NodeAddress | undefined {
+    return this.nodes.get(nodeId)?.upstream;
+  }
+
+  ports(): ReadonlyMap<number, number> {
+    return new Map([...this.nodes].map(([id, node]) => [id, node.port]));
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    await Promise.all(
+      [...this.nodes.values()].map(
+        (node) =>
+          new Promise<void>((resolve) =>
+            node.server.listening ? node.server.close(() => resolve()) : resolve(),
+          ),
+      ),
+    );
+  }
+}
+
+export function createBrokerListeners(options: BrokerListenersOptions): BrokerListeners {
+  return new Listeners(options);
+}

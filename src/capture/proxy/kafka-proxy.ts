@@ -1,0 +1,275 @@
+// The Kafka protocol proxy of the sidecar: a bootstrap listener, one listener per broker, and a tap on every
+// connection that reports to the same recorder as the in-process capture.
+import { connect, createServer } from 'node:net';
+import type { Server, Socket } from 'node:net';
+import type { CaptureRecorder } from '../../events.js';
+import type { Logger } from '../../logger.js';
+import { createConnectionTap } from '../protocol/connection-tap.js';
+import type { ConnectionTapOptions } from '../protocol/connection-tap.js';
+import { rewriteAddresses } from './address-rewrite.js';
+import type { NodeAddress } from './address-rewrite.js';
+import { createBrokerListeners } from './broker-listeners.js';
+import type { BrokerListeners } from './broker-listeners.js';
+import { proxyConnection } from './proxy-connection.js';
+import type { ProxyConnection, ProxyConnectionContext } from './proxy-connection.js';
+import { createProxyStats } from './proxy-stats.js';
+import type { ProxyCloseReason, ProxyStats } from './proxy-stats.js';
+import { proxyVersionCaps } from './proxy-versions.js';
+
+export interface KafkaProxyOptions {
+  /** The cluster's bootstrap servers. */
+  readonly upstream: readonly NodeAddress[];
+  /** Address of the bootstrap and broker listeners. @default '127.0.0.1' */
+  readonly listenHost?: string;
+  /** The host written into rewritten broker addresses. @default listenHost */
+  readonly advertisedHost?: string;
+  /** Port of the bootstrap listener; 0 picks a free one. @default 19092 */
+  readonly bootstrapPort?: number;
+  /** First port of the broker listeners. @default bootstrapPort + 1 */
+  readonly brokerBasePort?: number;
+  /** Number of broker ports. @default 100 */
+  readonly brokerPortCount?: number;
+  readonly recorder: CaptureRecorder;
+  /** Options of each connection's tap (topic label, frame limit...). */
+  readonly tap: Omit<ConnectionTapOptions, 'recorder' | 'onFailure'>;
+  /** Time an upstream connect may take. @default 5000 */
+  readonly connectTimeoutMs?: number;
+  /** How often the proxy asks the cluster for its brokers itself. @default 30000 */
+  readonly metadataRefreshMs?: number;
+  readonly logger: Logger;
+}
+
+export interface KafkaProxy {
+  /** Opens the bootstrap listener and asks the cluster for its brokers. Rejects on a listen error. */
+  start(): Promise<NodeAddress>;
+  /** True once the bootstrap listener is up and the cluster has been reached at least once. */
+  readonly ready: boolean;
+  readonly stats: Readonly<ProxyStats>;
+  /** Node id → local port of each broker listener. */
+  brokerPorts(): ReadonlyMap<number, number>;
+  /**
+   * Closes the listeners at once, gives open connections up to `graceMs` to finish, then closes them.
+   * Safe to call twice. Resolves `graceful: false` when connections had to be cut.
+   */
+  close(graceMs: number): Promise<{ graceful: boolean }>;
+}
+
+const CLIENT_ID = 'kafka-error-exporter-proxy';
+/** Log a kind of closed connection at most this often. */
+const LOG_INTERVAL_MS = 60_000;
+
+class Proxy implements KafkaProxy {
+  readonly stats = createProxyStats();
+  private readonly listeners: BrokerListeners;
+  private readonly connections = new Set<ProxyConnection>();
+  private readonly ctx: ProxyConnectionContext;
+  private bootstrap: Server | null = null;
+  private reached = false;
+  private listening = false;
+  private refresh: NodeJS.Timeout | undefined;
+  private closing: Promise<{ graceful: boolean }> | undefined;
+  private readonly lastLogged = new Map<string, number>();
+  private nextBootstrap = 0;
+
+  constructor(private readonly options: KafkaProxyOptions) {
+    if (options.upstream.length === 0)
+      throw new Error('The proxy needs at least one upstream bootstrap server');
+    const listenHost = options.listenHost ?? '127.0.0.1';
+    const bootstrapPort = options.bootstrapPort ?? 19092;
+    this.listeners = createBrokerListeners({
+      listenHost,
+      advertisedHost: options.advertisedHost ?? listenHost,
+      basePort: options.brokerBasePort ?? bootstrapPort + 1,
+      portCount: options.brokerPortCount ?? 100,
+      onConnection: (socket, nodeId) => this.accept(socket, nodeId),
+      onProblem: (problem, detail) => {
+        if (problem === 'no_port') this.stats.unmappedNodes++;
+        options.logger.error(
+          detail,
+          problem === 'no_port'
+            ? 'kafka proxy: no free port for a broker; clients cannot reach it (widen the broker port range)'
+            : 'kafka proxy: cannot listen for a broker',
+        );
+      },
+      onListenerCount: (delta) => (this.stats.listeners += delta),
+    });
+    const { recorder, logger } = options;
+    this.ctx = {
+      caps: proxyVersionCaps(),
+      book: this.listeners,
+      stats: this.stats,
+      recorder,
+      createTap: (endpoint) =>
+        createConnectionTap(endpoint, {
+          ...options.tap,
+          recorder,
+          onFailure: (kind, error) => {
+            recorder.captureFailure(kind);
+            this.logOnce(
+              `failure:${kind}`,
+              { kind, error: (error as Error)?.message },
+              'kafka proxy: decoding failed; bytes forwarded unchanged',
+            );
+          },
+        }),
+      maxRewriteBytes: options.tap.maxFrameBytes,
+      connectTimeoutMs: options.connectTimeoutMs ?? 5000,
+      maxBufferedBeforeConnect: 1 << 20,
+      onClose: (reason: ProxyCloseReason, detail) =>
+        this.logOnce(`close:${reason}`, { reason, ...detail }, 'kafka proxy: closed a connection'),
+    };
+    void logger;
+  }
+
+  get ready(): boolean {
+    return this.listening && this.reached;
+  }
+
+  brokerPorts(): ReadonlyMap<number, number> {
+    return this.listeners.ports();
+  }
+
+  async start(): Promise<NodeAddress> {
+    const host = this.options.listenHost ?? '127.0.0.1';
+    const server = createServer((socket) => this.accept(socket, null));
+    this.bootstrap = server;
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(this.options.bootstrapPort ?? 19092, host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    server.on('close', () => this.stats.listeners--);
+    this.stats.listeners++;
+    this.listening = true;
+    const address = server.address();
+    const port = typeof address === 'object' && address !== null ? address.port : 0;
+    void this.learnBrokers();
+    const every = this.options.metadataRefreshMs ?? 30_000;
+    if (every > 0) {
+      this.refresh = setInterval(() => void this.learnBrokers(), every);
+      this.refresh.unref();
+    }
+    return { host, port };
+  }
+
+  private accept(socket: Socket, nodeId: number | null): void {
+    if (this.closing !== undefined) {
+      socket.destroy();
+      return;
+    }
+    let targets: readonly NodeAddress[];
+    if (nodeId === null) {
+      // Spread bootstrap connections over the bootstrap servers; each falls back to the next.
+      const list = this.options.upstream;
+      const first = this.nextBootstrap++ % list.length;
+      targets = [...list.slice(first), ...list.slice(0, first)];
+    } else {
+      const upstream = this.listeners.upstreamOf(nodeId);
+      targets = upstream === undefined ? [] : [upstream];
+    }
+    const connection = proxyConnection(socket, targets, this.ctx);
+    this.connections.add(connection);
+    void connection.closed.then(() => this.connections.delete(connection));
+  }
+
+  /**
+   * Asks a bootstrap server for the cluster's brokers (Metadata v1, no topics), which opens their listeners.
+   * A cluster that wants authentication first closes the connection: reaching it is then enough.
+   */
+  private async learnBrokers(): Promise<void> {
+    for (const target of this.options.upstream) {
+      const outcome = await metadataProbe(target, this.options.connectTimeoutMs ?? 5000);
+      if (outcome === null) continue;
+      this.reached = true;
+      if (outcome.length > 0) {
+        try {
+          rewriteAddresses(outcome, 3, 1, this.listeners);
+        } catch {
+          // An answer we cannot read teaches nothing; clients' own Metadata responses will.
+        }
+      }
+      return;
+    }
+    this.logOnce(
+      'unreachable',
+      { upstream: this.options.upstream.map((u) => `${u.host}:${u.port}`) },
+      'kafka proxy: no bootstrap server reachable',
+    );
+  }
+
+  private logOnce(key: string, detail: Record<string, unknown>, message: string): void {
+    const now = Date.now();
+    const last = this.lastLogged.get(key);
+    if (last !== undefined && now - last < LOG_INTERVAL_MS) return;
+    this.lastLogged.set(key, now);
+    this.options.logger.warn(detail, message);
+  }
+
+  close(graceMs: number): Promise<{ graceful: boolean }> {
+    this.closing ??= (async () => {
+      clearInterval(this.refresh);
+      this.listening = false;
+      const closedBootstrap = new Promise<void>((resolve) =>
+        this.bootstrap?.listening ? this.bootstrap.close(() => resolve()) : resolve(),
+      );
+      await Promise.all([closedBootstrap, this.listeners.close()].map((p) => p.catch(() => undefined)));
+      const open = [...this.connections];
+      const drained = Promise.all(open.map((c) => c.closed)).then(() => true);
+      let timer: NodeJS.Timeout | undefined;
+      const timedOut = new Promise<boolean>(
+        (resolve) => (timer = setTimeout(() => resolve(false), Math.max(0, graceMs))),
+      );
+      const graceful = await Promise.race([drained, timedOut]);
+      clearTimeout(timer);
+      for (const c of this.connections) c.destroy('shutdown');
+      return { graceful };
+    })();
+    return this.closing;
+  }
+}
+
+/** One Metadata v1 request for no topics; resolves with the response frame, `Buffer(0)` if the connection closed without one, or null if unreachable. */
+function metadataProbe(target: NodeAddress, timeoutMs: number): Promise<Buffer | null> {
+  return new Promise((resolve) => {
+    const socket = connect({ host: target.host, port: target.port });
+    const chunks: Buffer[] = [];
+    let connected = false;
+    let settled = false;
+    const settle = (value: Buffer | null): void => {
+      if (settled) return;
+      settled = true;
+      socket.destroy();
+      resolve(value);
+    };
+    socket.setTimeout(timeoutMs, () => settle(connected ? Buffer.alloc(0) : null));
+    socket.on('error', () => settle(connected ? Buffer.alloc(0) : null));
+    socket.on('close', () => settle(connected ? Buffer.alloc(0) : null));
+    socket.on('connect', () => {
+      connected = true;
+      const clientId = Buffer.from(CLIENT_ID);
+      const body = Buffer.alloc(2 + 2 + 4 + 2 + clientId.length + 4);
+      let at = body.writeInt16BE(3, 0); // Metadata
+      at = body.writeInt16BE(1, at); // v1
+      at = body.writeInt32BE(1, at); // correlation id
+      at = body.writeInt16BE(clientId.length, at);
+      at += clientId.copy(body, at);
+      body.writeInt32BE(0, at); // no topics
+      const size = Buffer.alloc(4);
+      size.writeInt32BE(body.length);
+      socket.write(Buffer.concat([size, body]));
+    });
+    socket.on('data', (chunk: Buffer) => {
+      chunks.push(chunk);
+      const all = Buffer.concat(chunks);
+      if (all.length >= 4 && all.length >= 4 + all.readInt32BE(0))
+        settle(all.subarray(0, 4 + all.readInt32BE(0)));
+    });
+  });
+}
+
+/** A proxy for `options.upstream`; call `start()` to listen. */
+export function createKafkaProxy(options: KafkaProxyOptions): KafkaProxy {
+  return new Proxy(options);
+}
