@@ -23,7 +23,8 @@ export interface OptionSpec {
   readonly group: OptionGroup;
 }
 
-export type OptionGroup = 'General' | 'HTTP server' | 'Metrics' | 'OpenTelemetry' | 'Operations';
+export type OptionGroup =
+  'General' | 'HTTP server' | 'Kafka proxy' | 'Metrics' | 'OpenTelemetry' | 'Operations';
 
 const LOG_LEVELS = ['debug', 'info', 'warn', 'error', 'silent'] as const;
 
@@ -199,6 +200,66 @@ export const OPTION_TABLE: readonly OptionSpec[] = Object.freeze([
       description: 'Interval between OTLP pushes.',
     },
     'OTLP_INTERVAL',
+  ),
+  option(
+    {
+      key: 'proxyUpstream',
+      flag: '--proxy-upstream',
+      arg: '<host:port,...>',
+      type: { kind: 'address-list' },
+      group: 'Kafka proxy',
+      description:
+        "The Kafka cluster's bootstrap servers. Set, serve also runs the Kafka protocol proxy: applications use the proxy's listen address as their bootstrap servers, and every response on the way back is counted. Not set: no proxy.",
+    },
+    'PROXY_UPSTREAM',
+  ),
+  option(
+    {
+      key: 'proxyListen',
+      flag: '--proxy-listen',
+      arg: '<host:port>',
+      type: { kind: 'address' },
+      group: 'Kafka proxy',
+      description:
+        "The proxy's bootstrap listener: the address applications give as bootstrap servers. Keep it on loopback in a sidecar.",
+    },
+    'PROXY_LISTEN',
+  ),
+  option(
+    {
+      key: 'proxyBrokerPorts',
+      flag: '--proxy-broker-ports',
+      arg: '<first-last>',
+      type: { kind: 'port-range' },
+      group: 'Kafka proxy',
+      description:
+        'Ports of the per-broker listeners, on the listen host. Node id n listens on first+n when it fits the range; other node ids take the highest free port, in the order the proxy learns of them. A broker that finds no free port is logged and counted, and its clients fail rather than bypass the proxy.',
+    },
+    'PROXY_BROKER_PORTS',
+  ),
+  option(
+    {
+      key: 'proxyAdvertisedHost',
+      flag: '--proxy-advertised-host',
+      arg: '<host>',
+      type: { kind: 'host' },
+      group: 'Kafka proxy',
+      description:
+        'The host written into the broker addresses the proxy hands to clients. Not set: the host of --proxy-listen.',
+    },
+    'PROXY_ADVERTISED_HOST',
+  ),
+  option(
+    {
+      key: 'proxyConnectTimeout',
+      flag: '--proxy-connect-timeout',
+      arg: '<duration>',
+      type: { kind: 'duration', minMs: 100, maxMs: 120_000 },
+      group: 'Kafka proxy',
+      description:
+        'How long the proxy waits for a connection to a broker before it refuses the client (counted as a client-side NETWORK_EXCEPTION on connect).',
+    },
+    'PROXY_CONNECT_TIMEOUT',
   ),
   option(
     {

@@ -2,6 +2,7 @@
 import { CLASSIFIER_DEFAULTS } from '../codes/classify.js';
 import type { ErrorCategory } from '../codes/types.js';
 import type { LogLevel } from '../logger.js';
+import type { HostPort, PortRange } from './value-types.js';
 import { DEFAULT_MAX_FRAME_BYTES } from '../capture/protocol/frame-reader.js';
 import { CARDINALITY_DEFAULTS } from '../metrics/cardinality.js';
 
@@ -44,6 +45,16 @@ export interface ExporterOptions {
   readonly otlpInterval: number;
   /** Bound on a graceful shutdown (in-flight scrapes, OTLP flush), in milliseconds. */
   readonly shutdownTimeout: number;
+  /** The Kafka cluster's bootstrap servers; set, `serve` runs the protocol proxy. `null`: no proxy. */
+  readonly proxyUpstream: readonly HostPort[] | null;
+  /** Where the proxy's bootstrap listener listens. */
+  readonly proxyListen: HostPort;
+  /** The ports of the proxy's per-broker listeners. */
+  readonly proxyBrokerPorts: PortRange;
+  /** The host written into the broker addresses clients get; `null`: the proxy's listen host. */
+  readonly proxyAdvertisedHost: string | null;
+  /** Time a connection to a broker may take before the client is refused, in milliseconds. */
+  readonly proxyConnectTimeout: number;
 }
 
 export type OptionKey = keyof ExporterOptions;
@@ -66,4 +77,9 @@ export const DEFAULT_OPTIONS: ExporterOptions = Object.freeze({
   otlpEndpoint: null,
   otlpInterval: 60_000,
   shutdownTimeout: 10_000,
+  proxyUpstream: null,
+  proxyListen: Object.freeze({ host: '127.0.0.1', port: 19092 }),
+  proxyBrokerPorts: Object.freeze({ first: 19093, last: 19192 }),
+  proxyAdvertisedHost: null,
+  proxyConnectTimeout: 5_000,
 });

@@ -95,5 +95,17 @@ export function resolveOptions(input: ResolveInput): ResolveResult {
   } catch (error) {
     throw new ConfigError('categoryOverrides', `invalid categoryOverrides: ${(error as Error).message}`);
   }
+  checkProxyPorts(resolved as unknown as ExporterOptions);
   return { kind: 'options', options: Object.freeze(resolved) as unknown as ExporterOptions };
+}
+
+/** The bootstrap listener and the broker listeners must not share a port. */
+function checkProxyPorts(options: ExporterOptions): void {
+  const { proxyListen: listen, proxyBrokerPorts: range } = options;
+  if (listen.port >= range.first && listen.port <= range.last) {
+    throw new ConfigError(
+      'proxyBrokerPorts',
+      `proxyBrokerPorts ${range.first}-${range.last} includes the port of proxyListen (${listen.port}): give the broker listeners a range of their own`,
+    );
+  }
 }

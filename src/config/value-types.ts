@@ -13,7 +13,22 @@ export type ValueType =
   | { readonly kind: 'enum'; readonly values: readonly string[] }
   | { readonly kind: 'duration'; readonly minMs: number; readonly maxMs: number }
   | { readonly kind: 'url' }
-  | { readonly kind: 'category-map' };
+  | { readonly kind: 'category-map' }
+  | { readonly kind: 'address' }
+  | { readonly kind: 'address-list' }
+  | { readonly kind: 'port-range' };
+
+/** A `host:port` pair, as the proxy options give them. */
+export interface HostPort {
+  readonly host: string;
+  readonly port: number;
+}
+
+/** An inclusive range of TCP ports. */
+export interface PortRange {
+  readonly first: number;
+  readonly last: number;
+}
 
 /** Where a raw value came from, for messages: `--port`, `KAFKA_ERROR_EXPORTER_PORT`, `/etc/x.yaml`. */
 export interface ValueOrigin {
@@ -89,6 +104,39 @@ function parseCategoryMap(raw: unknown, origin: ValueOrigin): Record<string, Ove
   return result;
 }
 
+const HOST = /^[A-Za-z0-9._-]{1,253}$/;
+
+/** `host:port` or `[ipv6]:port`; `port` between `minPort` and 65535. */
+function parseHostPort(raw: string, origin: ValueOrigin, minPort: number): HostPort {
+  const expected = `host:port, e.g. kafka-1:9092 or 127.0.0.1:19092 (port ${minPort}-65535)`;
+  const match = /^(?:\[([0-9A-Fa-f:.]+)\]|([^:\s]+)):(\d{1,5})$/.exec(raw.trim());
+  const host = match?.[1] ?? match?.[2];
+  if (!match || host === undefined || (match[2] !== undefined && !HOST.test(host)))
+    throw invalid(origin, raw, expected);
+  const port = Number(match[3]);
+  if (port < minPort || port > 65535) throw invalid(origin, raw, expected);
+  return { host, port };
+}
+
+function parseAddressList(raw: unknown, origin: ValueOrigin): readonly HostPort[] | null {
+  if (raw === null) return null;
+  const items = Array.isArray(raw) ? raw.map(String) : typeof raw === 'string' ? raw.split(',') : null;
+  const list = items?.map((item) => item.trim()).filter((item) => item !== '') ?? [];
+  if (list.length === 0)
+    throw invalid(origin, raw, 'a comma-separated list of host:port, e.g. kafka-1:9092,kafka-2:9092');
+  return Object.freeze(list.map((item) => Object.freeze(parseHostPort(item, origin, 1))));
+}
+
+function parsePortRange(raw: unknown, origin: ValueOrigin): PortRange {
+  const expected = 'a port range first-last, e.g. 19093-19192 (1-65535, at most 10000 ports)';
+  const match = typeof raw === 'string' ? /^(\d{1,5})-(\d{1,5})$/.exec(raw.trim()) : null;
+  const first = Number(match?.[1]);
+  const last = Number(match?.[2]);
+  if (!match || first < 1 || last > 65535 || first > last || last - first >= 10_000)
+    throw invalid(origin, raw, expected);
+  return Object.freeze({ first, last });
+}
+
 /**
  * Parses and validates one raw value. Strings come from flags and environment variables; files may also give
  * numbers, booleans, maps and `null` (which resets an optional path or URL to "not set").
@@ -144,6 +192,13 @@ export function parseValue(type: ValueType, raw: unknown, origin: ValueOrigin): 
       return parseDuration(raw, type.minMs, type.maxMs, origin);
     case 'category-map':
       return parseCategoryMap(raw, origin);
+    case 'address':
+      if (typeof raw !== 'string') throw invalid(origin, raw, 'host:port, e.g. 127.0.0.1:19092');
+      return Object.freeze(parseHostPort(raw, origin, 0));
+    case 'address-list':
+      return parseAddressList(raw, origin);
+    case 'port-range':
+      return parsePortRange(raw, origin);
   }
 }
 
@@ -176,6 +231,12 @@ export function describeType(type: ValueType): string {
       return 'URL';
     case 'category-map':
       return 'map: code or NAME → retriable | non_retriable | fatal';
+    case 'address':
+      return 'host:port';
+    case 'address-list':
+      return 'list of host:port';
+    case 'port-range':
+      return 'port range (first-last)';
   }
 }
 
@@ -183,9 +244,17 @@ export function describeType(type: ValueType): string {
 export function formatValue(type: ValueType, value: unknown): string {
   if (value === null || value === undefined) return 'none';
   if (type.kind === 'duration' && typeof value === 'number') return formatDuration(value);
+  if (type.kind === 'address') return formatHostPort(value as HostPort);
+  if (type.kind === 'address-list') return (value as readonly HostPort[]).map(formatHostPort).join(',');
+  if (type.kind === 'port-range') return `${(value as PortRange).first}-${(value as PortRange).last}`;
   if (type.kind === 'category-map') {
     const entries = Object.entries(value as Record<string, string>);
     return entries.length === 0 ? 'none' : entries.map(([k, v]) => `${k}=${v}`).join(',');
   }
   return String(value);
+}
+
+/** `host:port`, with brackets around an IPv6 address. */
+export function formatHostPort(address: HostPort): string {
+  return address.host.includes(':') ? `[${address.host}]:${address.port}` : `${address.host}:${address.port}`;
 }

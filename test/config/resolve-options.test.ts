@@ -355,3 +355,42 @@ describe('resolveOptions', () => {
     });
   });
 });
+
+describe('proxy options', () => {
+  it('reads upstream lists from a flag, a variable and a file list', () => {
+    expect(resolve(['--proxy-upstream', 'kafka-1:9092, 10.0.0.2:9093,[::1]:9094']).proxyUpstream).toEqual([
+      { host: 'kafka-1', port: 9092 },
+      { host: '10.0.0.2', port: 9093 },
+      { host: '::1', port: 9094 },
+    ]);
+    expect(resolve([], { KAFKA_ERROR_EXPORTER_PROXY_UPSTREAM: 'b:1' }).proxyUpstream).toEqual([
+      { host: 'b', port: 1 },
+    ]);
+    const files = { '/c.yaml': 'proxyUpstream: [a:9092, b:9092]\nproxyBrokerPorts: 20000-20099\n' };
+    const options = resolve(['--config', '/c.yaml'], {}, files);
+    expect(options.proxyUpstream).toHaveLength(2);
+    expect(options.proxyBrokerPorts).toEqual({ first: 20000, last: 20099 });
+  });
+
+  it('defaults to no proxy, a loopback bootstrap listener on 19092 and broker ports above it', () => {
+    const options = resolve([]);
+    expect(options.proxyUpstream).toBeNull();
+    expect(options.proxyListen).toEqual({ host: '127.0.0.1', port: 19092 });
+    expect(options.proxyBrokerPorts).toEqual({ first: 19093, last: 19192 });
+  });
+
+  it.each<[string[], RegExp]>([
+    [
+      ['--proxy-upstream', 'kafka-1'],
+      /invalid value "kafka-1" for proxyUpstream \(--proxy-upstream\): expected host:port/,
+    ],
+    [['--proxy-upstream', 'a:0'], /proxyUpstream.*port 1-65535/],
+    [['--proxy-upstream', ' , '], /expected a comma-separated list of host:port/],
+    [['--proxy-listen', 'x:99999'], /proxyListen/],
+    [['--proxy-broker-ports', '20-10'], /expected a port range first-last/],
+    [['--proxy-broker-ports', '1000-90000'], /proxyBrokerPorts/],
+    [['--proxy-broker-ports', '19000-19100'], /includes the port of proxyListen \(19092\)/],
+  ])('refuses %j', (argv, message) => {
+    expect(failure(argv).message).toMatch(message);
+  });
+});
