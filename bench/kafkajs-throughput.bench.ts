@@ -23,7 +23,7 @@ import type { SpanExporter } from '@opentelemetry/sdk-trace';
 import type * as KafkajsExports from 'kafkajs';
 import type { Consumer, Kafka, KafkaConfig, Producer } from 'kafkajs';
 import { Registry } from 'prom-client';
-import { instrument } from '../src/capture/kafkajs/instrument.js';
+import { instrument } from '../src/exporter/instrument.js';
 import { startBroker } from '../src/testing/kafka-broker.js';
 import type { KafkaBroker } from '../src/testing/kafka-broker.js';
 import type { Benchmark } from './benchmark.js';

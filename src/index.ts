@@ -59,10 +59,10 @@ export { CARDINALITY_DEFAULTS, OVERFLOW_VALUE } from './metrics/cardinality.js';
 export type { CardinalityLimits } from './metrics/cardinality.js';
 export { negotiateFormat, OPENMETRICS_CONTENT_TYPE, PROMETHEUS_CONTENT_TYPE } from './sinks/exposition.js';
 export type { ExpositionFormat, MetricsEndpoint, MetricsResponse } from './sinks/exposition.js';
-export { instrument } from './capture/kafkajs/instrument.js';
+export { instrument } from './exporter/instrument.js';
 export type {
   InstrumentationHandle,
   InstrumentedKafkaConfig,
   InstrumentOptions,
-} from './capture/kafkajs/instrument.js';
-export type { RecorderChoice } from './capture/kafkajs/exporter-recorder.js';
+} from './exporter/instrument.js';
+export type { RecorderChoice } from './exporter/instrument-recorder.js';

@@ -9,7 +9,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { startRegistration } from './capture/kafkajs/registration.js';
+import { startRegistration } from './exporter/registration.js';
 import { createLogger } from './logger.js';
 
 const logger = createLogger('warn');

@@ -1,21 +1,18 @@
 // `kafka-error-exporter serve`: parse the options, build the pipeline, listen, and shut down on a signal.
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
-import { createClassifier } from '../codes/classify.js';
-import { ERROR_CODES, toErrorCodeJson } from '../codes/registry.js';
 import { ConfigError, EXIT_CONFIG, isConfigError } from '../config/config-error.js';
 import type { ExporterOptions } from '../config/options.js';
 import { resolveOptions } from '../config/resolve-options.js';
 import { renderServeHelp } from '../config/serve-help.js';
 import { loadWebConfig, NO_WEB_CONFIG } from '../config/web-config.js';
+import { createExporter } from '../exporter/create-exporter.js';
+import type { Exporter } from '../exporter/create-exporter.js';
+import { startOtlpPush } from '../exporter/otlp-push.js';
+import type { OtlpPush } from '../exporter/otlp-push.js';
 import { createLogger } from '../logger.js';
 import type { Logger } from '../logger.js';
 import { PACKAGE_VERSION } from '../record/build-info.js';
-import { createRecorder } from '../record/recorder.js';
-import type { RecorderSink } from '../record/metric-source.js';
-import { createExporterServer } from '../server/exporter-server.js';
-import type { ExporterServer } from '../server/exporter-server.js';
-import { createPrometheusSink } from '../sinks/prometheus.js';
 
 /** Where `serve` writes (the CLI's standard output and error), as the command table hands it over. */
 export interface ServeIo {
@@ -34,27 +31,6 @@ const LISTEN_CONFIG_ERRORS: Record<string, string> = {
   ENOTFOUND: 'does not resolve',
 };
 
-/** The OTLP push, when configured: flushed on shutdown. The OpenTelemetry SDK is loaded only then. */
-interface OtlpPush {
-  readonly sink: RecorderSink;
-  shutdown(): Promise<void>;
-}
-
-async function startOtlpPush(options: ExporterOptions): Promise<OtlpPush | null> {
-  if (options.otlpEndpoint === null) return null;
-  const [{ createOtelPipeline }, { createOpenTelemetrySink }] = await Promise.all([
-    import('../sinks/otel-pipeline.js'),
-    import('../sinks/opentelemetry.js'),
-  ]);
-  const pipeline = createOtelPipeline({
-    otlp: { url: options.otlpEndpoint, intervalMillis: options.otlpInterval },
-  });
-  return {
-    sink: createOpenTelemetrySink({ meterProvider: pipeline.meterProvider }),
-    shutdown: () => pipeline.shutdown(),
-  };
-}
-
 /** Resolves with the first SIGTERM or SIGINT; a second signal during shutdown exits at once. */
 function nextSignal(logger: Logger): Promise<NodeJS.Signals> {
   return new Promise((resolve) => {
@@ -72,22 +48,9 @@ function nextSignal(logger: Logger): Promise<NodeJS.Signals> {
   });
 }
 
-/** Waits for `work`, but no longer than `ms`. Resolves `false` on timeout. */
-async function within(work: Promise<unknown>, ms: number): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<false>(
-    (resolve) => (timer = setTimeout(() => resolve(false), Math.max(0, ms))),
-  );
+async function listenOrExplain(exporter: Exporter, options: ExporterOptions): Promise<string> {
   try {
-    return await Promise.race([work.then(() => true), timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-async function listenOrExplain(server: ExporterServer, options: ExporterOptions): Promise<string> {
-  try {
-    return (await server.listen()).url;
+    return (await exporter.listen()).url;
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? '';
     const problem = LISTEN_CONFIG_ERRORS[code];
@@ -111,7 +74,7 @@ export async function serve(
   io: ServeIo,
   env: Readonly<Record<string, string | undefined>> = process.env,
 ): Promise<number> {
-  let server: ExporterServer | undefined;
+  let exporter: Exporter | undefined;
   let otlp: OtlpPush | null = null;
   try {
     const resolved = resolveOptions({ argv, env, readFile: (path) => readFileSync(path, 'utf8') });
@@ -124,46 +87,13 @@ export async function serve(
     const web = options.webConfigFile
       ? loadWebConfig(options.webConfigFile, (path) => readFileSync(path, 'utf8'))
       : NO_WEB_CONFIG;
-
-    const classifier = createClassifier({
-      overrides: options.categoryOverrides,
-      maxUnknownCodes: options.unknownCodeCap,
-      logger,
-    });
-    const prometheus = createPrometheusSink();
-    otlp = await startOtlpPush(options);
-    const recorder = createRecorder({
-      classifier,
-      codes: ERROR_CODES,
-      sinks: otlp ? [prometheus, otlp.sink] : [prometheus],
-      topicLabel: options.topicLabel,
-      limits: {
-        topics: options.topicLabelCap,
-        clientIds: options.clientIdCap,
-        brokers: options.brokerCap,
-        clientErrorTypes: options.clientErrorTypeCap,
-      },
-      logger,
-    });
-    // The registry as published, with the user's overrides applied to category and retriable.
-    const codes = ERROR_CODES.map((entry) => {
-      const { category, retriable } = classifier.classify(entry.code);
-      return toErrorCodeJson({ ...entry, category, retriable });
-    });
-    // Room for the protocol proxy: it will start here and record into `recorder` as the kafkajs capture does.
-    server = createExporterServer({
-      host: options.host,
-      port: options.port,
-      tls: web.tls,
-      basicAuthUsers: web.basicAuthUsers,
-      logger,
-      metrics: prometheus,
-      errors: recorder,
-      codes: { codes: () => codes },
-      build: { version: PACKAGE_VERSION, nodeVersion: process.version },
-    });
+    otlp =
+      options.otlpEndpoint === null
+        ? null
+        : await startOtlpPush({ url: options.otlpEndpoint, intervalMillis: options.otlpInterval });
+    exporter = createExporter({ options, web, logger, otlp });
     const stop = nextSignal(logger);
-    const url = await listenOrExplain(server, options);
+    const url = await listenOrExplain(exporter, options);
     logger.info(
       {
         url,
@@ -178,18 +108,17 @@ export async function serve(
 
     const signal = await stop;
     const deadline = Date.now() + options.shutdownTimeout;
-    const inFlight = server.inFlight;
+    const inFlight = exporter.server.inFlight;
     // Close first: by the time the log says so, the listener is closed and new connections are refused.
-    const closed = server.close(options.shutdownTimeout);
+    const closed = exporter.close(options.shutdownTimeout);
     logger.info({ signal, inFlight }, 'shutting down');
-    const { graceful } = await closed;
-    const flushed = otlp ? await within(otlp.shutdown(), deadline - Date.now()) : true;
-    logger.info({ graceful, otlpFlushed: flushed }, 'stopped');
+    const { graceful, otlpFlushed } = await closed;
+    logger.info({ graceful, otlpFlushed }, 'stopped');
     // The bound holds even if something (a hung OTLP export) still keeps the event loop alive.
     setTimeout(() => process.exit(0), Math.max(0, deadline - Date.now()) + 250).unref();
     return 0;
   } catch (error) {
-    await server?.close(0);
+    await exporter?.close(0);
     if (!isConfigError(error)) throw error;
     io.err(`kafka-error-exporter serve: ${error.message}\n`);
     await otlp?.shutdown().catch(() => undefined);

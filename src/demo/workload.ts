@@ -13,8 +13,8 @@
 // Expected rejections are swallowed; anything unexpected goes to `onProblem`. Nothing here can stop the demo.
 import { Kafka, logLevel } from 'kafkajs';
 import type { Consumer, KafkaConfig, Producer } from 'kafkajs';
-import { instrument } from '../capture/kafkajs/instrument.js';
-import type { InstrumentationHandle } from '../capture/kafkajs/instrument.js';
+import { instrument } from '../exporter/instrument.js';
+import type { InstrumentationHandle } from '../exporter/instrument.js';
 import type { CaptureRecorder } from '../events.js';
 import type { KafkaInstall } from '../testing/kafka-install.js';
 import { setClientQuota } from '../testing/kafka-quota.js';

@@ -41,6 +41,14 @@ export interface MetricSource {
   onThrottle(listener: ThrottleListener): () => void;
 }
 
+/**
+ * A source of scalar families other than the recorder's, e.g. the protocol proxy's self-metrics: it visits only
+ * the families it owns, and nothing for the others. Each family it reports must be declared in
+ * `src/metrics/names.ts` (name, help, type, labels) and its key listed in `ScalarFamily`, so that both sinks and
+ * docs/metrics.md know it. Called at collection time; must be fast and must not throw.
+ */
+export type SeriesSource = Pick<MetricSource, 'forEachSeries'>;
+
 /** A metrics backend a recorder records into. */
 export interface RecorderSink {
   /** Called once by the recorder that records into this sink. Throws if the sink is already attached. */

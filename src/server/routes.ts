@@ -32,6 +32,11 @@ export interface RouteSources {
   readonly build: BuildInfo;
   /** Whether the server is ready: `false` once shutdown began. */
   readonly ready: () => boolean;
+  /**
+   * Further conditions for readiness, e.g. the protocol proxy's listeners are bound; `/readyz` answers 503
+   * `not ready` while it returns `false`. @default always ready
+   */
+  readonly readiness?: () => boolean;
   readonly startedAt: Date;
   readonly now?: () => Date;
 }
@@ -87,7 +92,12 @@ export function createRoutes(sources: RouteSources): ReadonlyMap<string, Route> 
       '/readyz',
       {
         public: true,
-        handle: async () => (sources.ready() ? text(200, 'ready') : text(503, 'shutting down')),
+        async handle() {
+          if (!sources.ready()) return text(503, 'shutting down');
+          return sources.readiness === undefined || sources.readiness()
+            ? text(200, 'ready')
+            : text(503, 'not ready');
+        },
       },
     ],
     [

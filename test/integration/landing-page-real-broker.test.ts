@@ -4,16 +4,14 @@ import { fileURLToPath } from 'node:url';
 import { Kafka, logLevel } from 'kafkajs';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { instrument } from '../../src/capture/kafkajs/instrument.js';
-import type { InstrumentationHandle } from '../../src/capture/kafkajs/instrument.js';
-import { createClassifier } from '../../src/codes/classify.js';
-import { ERROR_CODES, lookupCode } from '../../src/codes/registry.js';
+import { instrument } from '../../src/exporter/instrument.js';
+import type { InstrumentationHandle } from '../../src/exporter/instrument.js';
+import { lookupCode } from '../../src/codes/registry.js';
+import { DEFAULT_OPTIONS } from '../../src/config/options.js';
+import { createExporter } from '../../src/exporter/create-exporter.js';
+import type { Exporter } from '../../src/exporter/create-exporter.js';
 import { silentLogger } from '../../src/logger.js';
-import { createRecorder } from '../../src/record/recorder.js';
-import { createExporterServer } from '../../src/server/exporter-server.js';
-import type { ExporterServer } from '../../src/server/exporter-server.js';
 import { METRICS } from '../../src/metrics/names.js';
-import { createPrometheusSink } from '../../src/sinks/prometheus.js';
 import {
   createTopics,
   parseExposition,
@@ -55,7 +53,7 @@ const EXPECTED: readonly { code: number; name: string; category: string; wire: n
 ];
 
 let browser: Browser | undefined;
-let server: ExporterServer | undefined;
+let exporter: Exporter | undefined;
 let handle: InstrumentationHandle | undefined;
 let url = '';
 
@@ -139,15 +137,12 @@ describeWithKafka('the landing page fed by a real broker', () => {
     // The transaction coordinator's first load (retriable coordinator errors) is paid by an uninstrumented client.
     await warmUpTransactionCoordinator();
 
-    // The pipeline `serve` builds: classifier, recorder, prom-client sink; the kafkajs capture reports to it.
-    const classifier = createClassifier({ logger: silentLogger });
-    const prometheus = createPrometheusSink();
-    const recorder = createRecorder({
-      classifier,
-      codes: ERROR_CODES,
-      sinks: [prometheus],
+    // The exporter `serve` builds; the kafkajs capture reports to its recorder.
+    exporter = createExporter({
+      options: { ...DEFAULT_OPTIONS, host: '127.0.0.1', port: 0 },
       logger: silentLogger,
     });
+    const { recorder } = exporter;
     const kafka = new Kafka({
       clientId: uniqueName('landing'),
       brokers: [...kafkaEnv().brokers],
@@ -155,18 +150,7 @@ describeWithKafka('the landing page fed by a real broker', () => {
       logLevel: logLevel.NOTHING,
     });
     handle = instrument(kafka, { recorder });
-    server = createExporterServer({
-      host: '127.0.0.1',
-      port: 0,
-      tls: null,
-      basicAuthUsers: null,
-      logger: silentLogger,
-      metrics: prometheus,
-      errors: recorder,
-      codes: { codes: () => ERROR_CODES },
-      build: { version: '0.1.0', nodeVersion: process.version },
-    });
-    ({ url } = await server.listen());
+    ({ url } = await exporter.listen());
 
     await provokeErrors(kafka);
     browser = await launchChromium();
@@ -175,7 +159,7 @@ describeWithKafka('the landing page fed by a real broker', () => {
   afterAll(async () => {
     await browser?.close();
     handle?.detach();
-    await server?.close(1000);
+    await exporter?.close(1000);
   });
 
   it('shows each code the broker sent with name, category, the counts /metrics reports and the advice', async () => {

@@ -2,7 +2,7 @@
 import { expect, it } from 'vitest';
 import { logLevel } from 'kafkajs';
 import type { ConsumerConfig, Kafka, KafkaConfig, LogEntry } from 'kafkajs';
-import { instrument } from '../../src/capture/kafkajs/instrument.js';
+import { instrument } from '../../src/exporter/instrument.js';
 import { instrumentSocketFactory } from '../../src/capture/kafkajs/socket-factory.js';
 import { setClientQuota } from '../../src/testing/kafka-quota.js';
 import { SASL_ADMIN } from '../../src/testing/kafka-server-properties.js';

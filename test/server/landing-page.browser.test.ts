@@ -2,31 +2,26 @@ import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createClassifier } from '../../src/codes/classify.js';
 import { ERROR_CODES } from '../../src/codes/registry.js';
+import { DEFAULT_OPTIONS } from '../../src/config/options.js';
 import type { BrokerEndpoint } from '../../src/events.js';
+import { createExporter } from '../../src/exporter/create-exporter.js';
+import type { Exporter } from '../../src/exporter/create-exporter.js';
 import { silentLogger } from '../../src/logger.js';
-import { createRecorder } from '../../src/record/recorder.js';
-import { createExporterServer } from '../../src/server/exporter-server.js';
-import type { ExporterServer } from '../../src/server/exporter-server.js';
-import { createPrometheusSink } from '../../src/sinks/prometheus.js';
 import { launchChromium } from '../support/chromium.js';
 
 const ARTIFACTS = fileURLToPath(new URL('../../test-artifacts/', import.meta.url));
 let browser: Browser;
-let server: ExporterServer;
+let exporter: Exporter;
 let url: string;
 
 beforeAll(async () => {
-  // The real pipeline: classifier with an override, recorder, prom-client sink. Errors go in as capture reports them.
-  const classifier = createClassifier({ overrides: { '22': 'fatal' }, logger: silentLogger });
-  const prometheus = createPrometheusSink();
-  const recorder = createRecorder({
-    classifier,
-    codes: ERROR_CODES,
-    sinks: [prometheus],
+  // The exporter `serve` builds, with a category override. Errors go in as capture reports them.
+  exporter = createExporter({
+    options: { ...DEFAULT_OPTIONS, host: '127.0.0.1', port: 0, categoryOverrides: { '22': 'fatal' } },
     logger: silentLogger,
   });
+  const { recorder } = exporter;
   const broker: BrokerEndpoint = { clientId: 'orders-service', host: '127.0.0.1', port: 9092 };
   for (let i = 0; i < 12; i++) recorder.responseError(broker, 0, 3, 'orders');
   for (let i = 0; i < 3; i++) recorder.responseError(broker, 11, 27);
@@ -35,24 +30,13 @@ beforeAll(async () => {
   recorder.operationError({ clientId: 'orders-service', operation: 'send', origin: 'client', code: 13 });
   recorder.responseError(broker, 0, 999, undefined, 'a code from the future');
 
-  server = createExporterServer({
-    host: '127.0.0.1',
-    port: 0,
-    tls: null,
-    basicAuthUsers: null,
-    logger: silentLogger,
-    metrics: prometheus,
-    errors: recorder,
-    codes: { codes: () => ERROR_CODES },
-    build: { version: '0.1.0', nodeVersion: process.version },
-  });
-  ({ url } = await server.listen());
+  ({ url } = await exporter.listen());
   browser = await launchChromium();
 }, 60_000);
 
 afterAll(async () => {
   await browser?.close();
-  await server?.close(1000);
+  await exporter?.close(1000);
 });
 
 describe('the landing page in Chromium', { timeout: 30_000 }, () => {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { acceptsGzip, createRoutes } from '../../src/server/routes.js';
 import { BUILD, promClientMetrics, ROWS } from './support.js';
 
-function routes(ready = true) {
+function routes(ready = true, readiness?: () => boolean) {
   let codesCalls = 0;
   const table = createRoutes({
     metrics: promClientMetrics(),
@@ -15,6 +15,7 @@ function routes(ready = true) {
     },
     build: BUILD,
     ready: () => ready,
+    ...(readiness === undefined ? {} : { readiness }),
     startedAt: new Date(0),
   });
   return { table, codesCalls: () => codesCalls };
@@ -32,11 +33,19 @@ describe('the route table', () => {
     ]);
   });
 
-  it('reports not ready once shutdown began, and never for any other reason', async () => {
+  it('reports not ready once shutdown began, and otherwise only while a readiness check fails', async () => {
     expect((await routes(true).table.get('/readyz')!.handle(NO_HEADERS)).status).toBe(200);
     const notReady = await routes(false).table.get('/readyz')!.handle(NO_HEADERS);
     expect(notReady.status).toBe(503);
     expect(notReady.body).toBe('shutting down\n');
+    let bound = false;
+    const table = routes(true, () => bound).table;
+    expect(await table.get('/readyz')!.handle(NO_HEADERS)).toMatchObject({
+      status: 503,
+      body: 'not ready\n',
+    });
+    bound = true;
+    expect((await table.get('/readyz')!.handle(NO_HEADERS)).status).toBe(200);
   });
 
   it('renders /codes once', async () => {

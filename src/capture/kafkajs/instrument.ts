@@ -1,15 +1,10 @@
-// The public one-call API: instrument a kafkajs configuration or `Kafka` instance, get a handle to detach.
-//
-//   const kafka = new Kafka({ clientId: 'orders', brokers });
-//   const handle = instrument(kafka, { registry });     // or { meterProvider }
-//   …
-//   handle.detach();
+// Installs the kafkajs hooks onto a `CaptureRecorder` it is given: a configuration's socket factory, or a `Kafka`
+// instance's clients. The public `instrument()` (src/exporter/instrument.ts) builds the recorder and calls this.
 import type { Kafka, KafkaConfig } from 'kafkajs';
 import { lookupCode, lookupName } from '../../codes/registry.js';
 import type { CaptureRecorder } from '../../events.js';
 import { silentLogger } from '../../logger.js';
-import { createExporterRecorder } from './exporter-recorder.js';
-import type { RecorderChoice } from './exporter-recorder.js';
+import type { Logger } from '../../logger.js';
 import { createGatedRecorder } from './gated-recorder.js';
 import { instrumentKafkaInstance } from './kafka-instance.js';
 import { createOperationErrorReporter } from './operation-errors.js';
@@ -17,8 +12,14 @@ import { createSafeCall } from './safe-call.js';
 import { WIRE_CAPTURE_DEFAULTS, instrumentSocketFactory, positiveInteger } from './socket-factory.js';
 import type { NameLookup } from './unwrap.js';
 
-/** Options of {@link instrument}: where to record (see {@link RecorderChoice}) and what to capture. */
-export interface InstrumentOptions extends RecorderChoice {
+/** What the kafkajs capture needs: where to report, and what to capture. */
+export interface KafkajsCaptureOptions {
+  /** Where every hook reports. */
+  readonly recorder: CaptureRecorder;
+  /** Pass the topic of response errors on to the recorder. @default false */
+  readonly topicLabel?: boolean;
+  /** Where failures inside the hooks are logged, once per kind. @default silent */
+  readonly logger?: Logger;
   /**
    * Capture every broker response on the wire (`kafka_client_response_errors_total`, `…_responses_total`,
    * `…_throttle_time_seconds`). Off: only errors that reach the application. @default true
@@ -29,6 +30,8 @@ export interface InstrumentOptions extends RecorderChoice {
    * their error codes missed. Keep it at or above the largest consumer `maxBytes`. @default 16 MiB
    */
   readonly maxFrameBytes?: number;
+  /** Called once by the handle's `detach`, after the hooks are off (e.g. to remove registered families). */
+  readonly onDetach?: () => void;
 }
 
 /** What `instrument()` returns for a `Kafka` instance. */
@@ -56,39 +59,30 @@ function isKafkaInstance(target: object): target is Kafka {
 }
 
 /**
- * Instruments kafkajs in one call.
- *
- * - A `Kafka` instance is patched in place: every producer, consumer and admin it creates afterwards reports
- *   the errors that reach the application (rejected calls, consumer crashes) and, through kafkajs 2.x's
- *   private cluster builder, every broker response on the wire. Clients created before the call are not
- *   captured. Returns a handle.
- * - A configuration object is returned as a copy whose `socketFactory` wraps yours (or kafkajs's default):
- *   `new Kafka(instrument(config, { registry }))` captures every broker response, TLS and SASL included. A
- *   configuration cannot reach the clients the instance will create, so errors reaching the application are
- *   not counted that way: instrument the instance for those.
- *
- * Nothing here changes Kafka behaviour: any exception inside the capture is caught, counted in
- * `kafka_error_exporter_capture_failures_total` and logged once per kind.
- * @throws Error when `options` name no destination, or on invalid overrides or caps.
+ * Installs the hooks (see `instrument()` for what a configuration and an instance each capture) onto
+ * `options.recorder`. The handle's `detach` restores the instance's methods and silences hooks still installed in
+ * live clients.
+ * @throws Error on an invalid `maxFrameBytes` (the message names it).
  */
-export function instrument(kafka: Kafka, options: InstrumentOptions): InstrumentationHandle;
-export function instrument(config: KafkaConfig, options: InstrumentOptions): InstrumentedKafkaConfig;
-export function instrument(
+export function instrumentKafkajs(kafka: Kafka, options: KafkajsCaptureOptions): InstrumentationHandle;
+export function instrumentKafkajs(
+  config: KafkaConfig,
+  options: KafkajsCaptureOptions,
+): InstrumentedKafkaConfig;
+export function instrumentKafkajs(
   target: Kafka | KafkaConfig,
-  options: InstrumentOptions,
+  options: KafkajsCaptureOptions,
+): InstrumentationHandle | InstrumentedKafkaConfig;
+export function instrumentKafkajs(
+  target: Kafka | KafkaConfig,
+  options: KafkajsCaptureOptions,
 ): InstrumentationHandle | InstrumentedKafkaConfig {
-  if (typeof target !== 'object' || target === null) {
-    throw new TypeError(
-      'kafka-error-exporter: instrument() expects a kafkajs Kafka instance or configuration',
-    );
-  }
   // Checked now: for an instance, the socket factory is only wrapped when a connection dials.
   const maxFrameBytes = positiveInteger(
     'maxFrameBytes',
     options.maxFrameBytes ?? WIRE_CAPTURE_DEFAULTS.maxFrameBytes,
   );
-  const built = createExporterRecorder(options);
-  const gate = createGatedRecorder(built.recorder);
+  const gate = createGatedRecorder(options.recorder);
   const recorder = gate.recorder;
   const logger = options.logger ?? silentLogger;
   const safeCall = createSafeCall(recorder, logger);
@@ -111,7 +105,7 @@ export function instrument(
     detached = true;
     safeCall('instrument', restore);
     gate.close();
-    built.release();
+    options.onDetach?.();
   };
 
   if (isKafkaInstance(target)) {
@@ -128,7 +122,7 @@ export function instrument(
       ...(wire ? { wrapSocketFactory: wrapFactory } : {}),
       onClientId: (id) => (clientId = id),
     });
-    return { recorder: built.recorder, detach };
+    return { recorder: options.recorder, detach };
   }
 
   const config = target;
@@ -138,7 +132,7 @@ export function instrument(
     instrumented.socketFactory = wrapFactory(config.socketFactory, clientId) as KafkaConfig['socketFactory'];
   }
   Object.defineProperties(instrumented, {
-    recorder: { value: built.recorder, enumerable: false },
+    recorder: { value: options.recorder, enumerable: false },
     detach: { value: detach, enumerable: false },
   });
   return instrumented;

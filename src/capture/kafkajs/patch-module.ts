@@ -2,7 +2,7 @@
 import type { KafkaConfig } from 'kafkajs';
 import type { CaptureRecorder } from '../../events.js';
 import type { Logger } from '../../logger.js';
-import { instrument } from './instrument.js';
+import { instrumentKafkajs } from './instrument.js';
 
 export interface PatchModuleOptions {
   /** One recorder for every instance the application creates. */
@@ -36,7 +36,7 @@ export function patchKafkajsModule(kafkajs: unknown, options: PatchModuleOptions
     constructor(config: KafkaConfig) {
       super(withWire(config));
       try {
-        instrument(this as never, { recorder, topicLabel, logger, wire: false });
+        instrumentKafkajs(this as never, { recorder, topicLabel, logger, wire: false });
       } catch (error) {
         failed(error);
       }
@@ -46,7 +46,7 @@ export function patchKafkajsModule(kafkajs: unknown, options: PatchModuleOptions
   function withWire(config: KafkaConfig): KafkaConfig {
     if (typeof config !== 'object' || config === null) return config;
     try {
-      return instrument(config, { recorder, topicLabel, maxFrameBytes, logger });
+      return instrumentKafkajs(config, { recorder, topicLabel, maxFrameBytes, logger });
     } catch (error) {
       failed(error);
       return config;

@@ -1,21 +1,16 @@
-// The exporter as `serve` wires it, inside the test process: classifier, recorder, a sink and the real HTTP
+// The exporter as `serve` wires it (createExporter), inside the test process: recorder, a sink and the real HTTP
 // server on a free loopback port, with kafkajs clients instrumented into that one recorder. The sink is
 // prom-client (what `serve` serves) or the sidecar's OpenTelemetry pipeline, whose exposition must be the same.
 import { Kafka, logLevel } from 'kafkajs';
 import type { KafkaConfig } from 'kafkajs';
-import { instrument } from '../../../src/capture/kafkajs/instrument.js';
-import type { InstrumentationHandle } from '../../../src/capture/kafkajs/instrument.js';
-import { createClassifier } from '../../../src/codes/classify.js';
-import { ERROR_CODES, toErrorCodeJson } from '../../../src/codes/registry.js';
+import { instrument } from '../../../src/exporter/instrument.js';
+import type { InstrumentationHandle } from '../../../src/exporter/instrument.js';
+import { DEFAULT_OPTIONS } from '../../../src/config/options.js';
+import { createExporter } from '../../../src/exporter/create-exporter.js';
+import type { CreateExporterOptions } from '../../../src/exporter/create-exporter.js';
 import { silentLogger } from '../../../src/logger.js';
-import { PACKAGE_VERSION } from '../../../src/record/build-info.js';
-import { createRecorder } from '../../../src/record/recorder.js';
-import { createExporterServer } from '../../../src/server/exporter-server.js';
 import { createOpenTelemetrySink } from '../../../src/sinks/opentelemetry.js';
 import { createOtelPipeline } from '../../../src/sinks/otel-pipeline.js';
-import { createPrometheusSink } from '../../../src/sinks/prometheus.js';
-import type { RecorderSink } from '../../../src/record/metric-source.js';
-import type { MetricsSource } from '../../../src/server/sources.js';
 
 /** Which sink renders the scrapes. */
 export type SinkKind = 'prom-client' | 'opentelemetry';
@@ -45,40 +40,26 @@ export interface ExporterUnderTest {
 export async function startExporterUnderTest(
   options: ExporterUnderTestOptions = {},
 ): Promise<ExporterUnderTest> {
-  const classifier = createClassifier({ logger: silentLogger });
-  let sink: RecorderSink;
-  let metrics: MetricsSource;
+  const base: CreateExporterOptions = {
+    options: { ...DEFAULT_OPTIONS, host: '127.0.0.1', port: 0, topicLabel: options.topicLabel ?? true },
+    logger: silentLogger,
+  };
   let shutdown = async (): Promise<void> => {};
+  let exporter;
   if (options.sink === 'opentelemetry') {
+    // /metrics rendered by the sidecar's OpenTelemetry pipeline instead of the prom-client sink.
     const pipeline = createOtelPipeline();
-    sink = createOpenTelemetrySink({ meterProvider: pipeline.meterProvider });
-    metrics = pipeline;
+    exporter = createExporter({
+      ...base,
+      sinks: [createOpenTelemetrySink({ meterProvider: pipeline.meterProvider })],
+      metricsEndpoint: pipeline,
+    });
     shutdown = () => pipeline.shutdown();
   } else {
-    const prometheus = createPrometheusSink();
-    sink = prometheus;
-    metrics = prometheus;
+    exporter = createExporter(base);
   }
-  const recorder = createRecorder({
-    classifier,
-    codes: ERROR_CODES,
-    sinks: [sink],
-    topicLabel: options.topicLabel ?? true,
-    logger: silentLogger,
-  });
-  const codes = ERROR_CODES.map((entry) => toErrorCodeJson(entry));
-  const server = createExporterServer({
-    host: '127.0.0.1',
-    port: 0,
-    tls: null,
-    basicAuthUsers: null,
-    logger: silentLogger,
-    metrics,
-    errors: recorder,
-    codes: { codes: () => codes },
-    build: { version: PACKAGE_VERSION, nodeVersion: process.version },
-  });
-  const { url } = await server.listen();
+  const { recorder } = exporter;
+  const { url } = await exporter.listen();
   const handles: InstrumentationHandle[] = [];
 
   return {
@@ -99,7 +80,7 @@ export async function startExporterUnderTest(
     },
     async stop() {
       for (const handle of handles.splice(0)) handle.detach();
-      await server.close(1_000);
+      await exporter.close(1_000);
       await shutdown();
     },
   };

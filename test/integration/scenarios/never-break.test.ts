@@ -4,7 +4,7 @@ import { Kafka, logLevel } from 'kafkajs';
 import type { Kafka as KafkaType } from 'kafkajs';
 import { Registry } from 'prom-client';
 import { expect, it } from 'vitest';
-import { instrument } from '../../../src/capture/kafkajs/instrument.js';
+import { instrument } from '../../../src/exporter/instrument.js';
 import type { CaptureRecorder } from '../../../src/events.js';
 import { describeWithKafka, kafkaEnv, uniqueName } from '../support/kafka-env.js';
 import { createTopics, parseExposition } from './scenario-support.js';

@@ -3,8 +3,8 @@
 import { Kafka, logLevel } from 'kafkajs';
 import type { Admin, KafkaConfig, LogEntry } from 'kafkajs';
 import { Registry } from 'prom-client';
-import { instrument } from '../../../src/capture/kafkajs/instrument.js';
-import type { InstrumentationHandle } from '../../../src/capture/kafkajs/instrument.js';
+import { instrument } from '../../../src/exporter/instrument.js';
+import type { InstrumentationHandle } from '../../../src/exporter/instrument.js';
 import { kafkaEnv, uniqueName } from '../support/kafka-env.js';
 
 /** One sample of the exposition: family (with suffix), labels, value. */

@@ -1,9 +1,9 @@
 import { Kafka, logLevel } from 'kafkajs';
 import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
-import { createGatedRecorder } from '../../../src/capture/kafkajs/gated-recorder.js';
-import { instrument } from '../../../src/capture/kafkajs/instrument.js';
-import type { CaptureRecorder, OperationErrorEvent } from '../../../src/events.js';
+import { createGatedRecorder } from '../../src/capture/kafkajs/gated-recorder.js';
+import { instrument } from '../../src/exporter/instrument.js';
+import type { CaptureRecorder, OperationErrorEvent } from '../../src/events.js';
 
 const config = {
   clientId: 'unit',

@@ -6,10 +6,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import bcrypt from 'bcryptjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startRegistration } from '../../../src/capture/kafkajs/registration.js';
-import { silentLogger } from '../../../src/logger.js';
-import { writeSelfSignedCertificate } from '../../support/certificate.js';
-import { basic, request } from '../../server/support.js';
+import { startRegistration } from '../../src/exporter/registration.js';
+import { silentLogger } from '../../src/logger.js';
+import { writeSelfSignedCertificate } from '../support/certificate.js';
+import { basic, request } from '../server/support.js';
 
 const requireFromApp = createRequire(import.meta.url);
 const kafkajs = requireFromApp('kafkajs') as { Kafka: unknown };

@@ -2,17 +2,17 @@
 // provider, sinks, or a recorder the caller already has.
 import type { MeterProvider } from '@opentelemetry/api';
 import type { Registry } from 'prom-client';
-import { createClassifier } from '../../codes/classify.js';
-import { ERROR_CODES } from '../../codes/registry.js';
-import type { CaptureRecorder } from '../../events.js';
-import type { Logger } from '../../logger.js';
-import { silentLogger } from '../../logger.js';
-import type { RecorderSink } from '../../record/metric-source.js';
-import { createRecorder } from '../../record/recorder.js';
-import type { CardinalityLimits } from '../../metrics/cardinality.js';
-import { METRICS } from '../../metrics/names.js';
-import { createOpenTelemetrySink } from '../../sinks/opentelemetry.js';
-import { createPrometheusSink } from '../../sinks/prometheus.js';
+import { createClassifier } from '../codes/classify.js';
+import { ERROR_CODES } from '../codes/registry.js';
+import type { CaptureRecorder } from '../events.js';
+import type { Logger } from '../logger.js';
+import { silentLogger } from '../logger.js';
+import type { RecorderSink } from '../record/metric-source.js';
+import { createRecorder } from '../record/recorder.js';
+import type { CardinalityLimits } from '../metrics/cardinality.js';
+import { METRICS } from '../metrics/names.js';
+import { createOpenTelemetrySink } from '../sinks/opentelemetry.js';
+import { createPrometheusSink } from '../sinks/prometheus.js';
 
 /** Where the metrics go, and how they are labelled. One of `registry`, `meterProvider`, `sinks`, `recorder`. */
 export interface RecorderChoice {
@@ -40,7 +40,7 @@ export interface RecorderChoice {
 }
 
 /** The recorder, and how to take back what building it registered. */
-export interface ExporterRecorder {
+export interface InstrumentRecorder {
   readonly recorder: CaptureRecorder;
   /** Removes the families registered into the user's prom-client registry; idempotent. */
   release(): void;
@@ -50,7 +50,7 @@ export interface ExporterRecorder {
  * Builds the recorder for `instrument()`.
  * @throws Error when no destination is given, or on an invalid override or cap (the message names it).
  */
-export function createExporterRecorder(choice: RecorderChoice): ExporterRecorder {
+export function createInstrumentRecorder(choice: RecorderChoice): InstrumentRecorder {
   if (choice.recorder !== undefined) return { recorder: choice.recorder, release() {} };
   const sinks: RecorderSink[] = [...(choice.sinks ?? [])];
   if (choice.registry !== undefined) sinks.push(createPrometheusSink({ registry: choice.registry }));

@@ -1,20 +1,15 @@
 // What `kafka-error-exporter/register` does, as a function tests can call: read the environment, build one
 // recorder, patch the application's kafkajs module, serve /metrics.
-import { createClassifier } from '../../codes/classify.js';
-import { ERROR_CODES, toErrorCodeJson } from '../../codes/registry.js';
-import type { ExporterOptions } from '../../config/options.js';
-import { resolveOptions } from '../../config/resolve-options.js';
-import { loadWebConfig, NO_WEB_CONFIG } from '../../config/web-config.js';
-import { createLogger } from '../../logger.js';
-import type { Logger } from '../../logger.js';
-import { PACKAGE_VERSION } from '../../record/build-info.js';
-import { createRecorder } from '../../record/recorder.js';
-import type { Recorder } from '../../record/recorder.js';
-import { createPrometheusSink } from '../../sinks/prometheus.js';
-import type { PrometheusSink } from '../../sinks/prometheus.js';
-import { createExporterServer } from '../../server/exporter-server.js';
-import { patchKafkajsModule } from './patch-module.js';
-import type { PatchModuleOptions } from './patch-module.js';
+import { patchKafkajsModule } from '../capture/kafkajs/patch-module.js';
+import type { PatchModuleOptions } from '../capture/kafkajs/patch-module.js';
+import type { ExporterOptions } from '../config/options.js';
+import { resolveOptions } from '../config/resolve-options.js';
+import { loadWebConfig, NO_WEB_CONFIG } from '../config/web-config.js';
+import { createLogger } from '../logger.js';
+import type { Logger } from '../logger.js';
+import type { Recorder } from '../record/recorder.js';
+import type { PrometheusSink } from '../sinks/prometheus.js';
+import { createExporter } from './create-exporter.js';
 
 export interface RegistrationInput {
   /** The process environment: only KAFKA_ERROR_EXPORTER_* variables are read (see docs/configuration.md). */
@@ -51,25 +46,10 @@ export function startRegistration(input: RegistrationInput): Registration {
   // Read before anything is patched: a bad web config leaves the application uninstrumented, as any bad option.
   const web = options.webConfigFile ? loadWebConfig(options.webConfigFile, input.readFile) : NO_WEB_CONFIG;
 
-  const sink = createPrometheusSink();
-  const classifier = createClassifier({
-    overrides: options.categoryOverrides,
-    maxUnknownCodes: options.unknownCodeCap,
-    logger,
-  });
-  const recorder = createRecorder({
-    classifier,
-    codes: ERROR_CODES,
-    sinks: [sink],
-    topicLabel: options.topicLabel,
-    limits: {
-      topics: options.topicLabelCap,
-      clientIds: options.clientIdCap,
-      brokers: options.brokerCap,
-      clientErrorTypes: options.clientErrorTypeCap,
-    },
-    logger,
-  });
+  // The sidecar's exporter, with the same web config (TLS, basic auth), and unref'd: the application decides
+  // when the process ends, not our server.
+  const exporter = createExporter({ options, web, logger, unref: true });
+  const { recorder } = exporter;
 
   const unpatch = patchApplicationKafkajs(input.requireFromApp, {
     recorder,
@@ -77,25 +57,7 @@ export function startRegistration(input: RegistrationInput): Registration {
     maxFrameBytes: options.maxFrameBytes,
     logger,
   });
-  const codes = ERROR_CODES.map((entry) => {
-    const { category, retriable } = classifier.classify(entry.code);
-    return toErrorCodeJson({ ...entry, category, retriable });
-  });
-  // The sidecar's server, with the same web config (TLS, basic auth), and unref'd: the application decides
-  // when the process ends, not our server.
-  const server = createExporterServer({
-    host: options.host,
-    port: options.port,
-    tls: web.tls,
-    basicAuthUsers: web.basicAuthUsers,
-    logger,
-    unref: true,
-    metrics: sink,
-    errors: recorder,
-    codes: { codes: () => codes },
-    build: { version: PACKAGE_VERSION, nodeVersion: process.version },
-  });
-  const listening = server.listen().then(
+  const listening = exporter.listen().then(
     (address) => {
       logger.info(
         { url: address.url, tls: web.tls !== null, basicAuth: web.basicAuthUsers !== null },
@@ -116,12 +78,12 @@ export function startRegistration(input: RegistrationInput): Registration {
   return {
     options,
     recorder,
-    sink,
+    sink: exporter.prometheus,
     listening,
     stop() {
       stopped ??= (async () => {
         unpatch();
-        await server.close(1000);
+        await exporter.close(1000);
       })();
       return stopped;
     },
