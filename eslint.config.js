@@ -1,6 +1,7 @@
 // ESLint flat config: typescript-eslint with type information for the promise rules.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import { layerRules } from './scripts/lint/layers.js';
 
 export default tseslint.config(
   { ignores: ['dist/', 'node_modules/', '.cache/', 'coverage/', 'test-artifacts/'] },
@@ -22,4 +23,5 @@ export default tseslint.config(
     ignores: ['src/cli/**', 'src/demo/**'],
     rules: { 'no-console': 'error' },
   },
+  ...layerRules(),
 );
