@@ -1,0 +1,222 @@
+// The proxy's forwarding, whatever the chunking: a hand-made upstream on loopback answers with frames split at
+// every size, and the client must receive exactly the expected (rewritten or untouched) bytes.
+import { connect, createServer } from 'node:net';
+import type { AddressInfo, Server, Socket } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createKafkaProxy } from '../../../src/capture/proxy/kafka-proxy.js';
+import type { KafkaProxy } from '../../../src/capture/proxy/kafka-proxy.js';
+import type { CaptureRecorder } from '../../../src/events.js';
+import { silentLogger } from '../../../src/logger.js';
+import { freePort } from '../../../src/testing/kafka-broker.js';
+import { encodeResponseFrame, int16, int32, str } from '../protocol/response-encoder.js';
+
+const open: { close(): unknown }[] = [];
+afterEach(async () => {
+  for (const o of open.splice(0).reverse()) await o.close();
+});
+
+interface Counted {
+  responses: number;
+  errors: [number, number][];
+  undecodable: string[];
+}
+
+function countingRecorder(): CaptureRecorder & Counted {
+  const c: Counted = { responses: 0, errors: [], undecodable: [] };
+  return Object.assign(c, {
+    response: () => void c.responses++,
+    responseError: (_e: unknown, apiKey: number, code: number) => void c.errors.push([apiKey, code]),
+    throttle: () => {},
+    operationError: () => {},
+    captureFailure: () => {},
+    undecodableFrame: (reason: string) => void c.undecodable.push(reason),
+  });
+}
+
+function request(apiKey: number, version: number, correlationId: number): Buffer {
+  const rest = Buffer.concat([
+    int16(apiKey),
+    int16(version),
+    int32(correlationId),
+    str('unit'),
+    Buffer.alloc(4),
+  ]);
+  return Buffer.concat([int32(rest.length), rest]);
+}
+
+/** An upstream that answers request n with `answers[n]`, written in pieces of `piece` bytes. */
+async function fakeBroker(
+  answers: (port: number) => Buffer[],
+  piece: number,
+): Promise<{ server: Server; port: number }> {
+  const server = createServer((socket) => {
+    let seen = Buffer.alloc(0);
+    let answered = 0;
+    socket.on('data', async (chunk: Buffer) => {
+      seen = Buffer.concat([seen, chunk]);
+      let frames = 0;
+      for (
+        let at = 0;
+        at + 4 <= seen.length && at + 4 + seen.readInt32BE(at) <= seen.length;
+        at += 4 + seen.readInt32BE(at)
+      )
+        frames++;
+      const all = answers(port);
+      while (answered < frames && answered < all.length) {
+        const bytes = all[answered++]!;
+        for (let at = 0; at < bytes.length; at += piece) {
+          socket.write(bytes.subarray(at, at + piece));
+          await new Promise((resolve) => setImmediate(resolve));
+        }
+      }
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  open.push({ close: () => new Promise((resolve) => server.close(resolve)) });
+  const port = (server.address() as AddressInfo).port;
+  return { server, port };
+}
+
+async function startProxy(
+  upstreamPort: number,
+  recorder: CaptureRecorder,
+): Promise<{ proxy: KafkaProxy; port: number }> {
+  const proxy = createKafkaProxy({
+    upstream: [{ host: '127.0.0.1', port: upstreamPort }],
+    bootstrapPort: 0,
+    brokerBasePort: await freePort(),
+    brokerPortCount: 10,
+    recorder,
+    tap: { topicLabel: false, isKnownCode: () => true, maxFrameBytes: 1 << 20, maxPendingRequests: 64 },
+    metadataRefreshMs: 0,
+    logger: silentLogger,
+  });
+  const { port } = await proxy.start();
+  open.push({ close: () => proxy.close(0) });
+  return { proxy, port };
+}
+
+/** Sends `requests` and collects `bytes` bytes of answer. */
+async function exchange(port: number, requests: Buffer[], bytes: number): Promise<Buffer> {
+  const socket: Socket = connect({ host: '127.0.0.1', port });
+  open.push({ close: () => socket.destroy() });
+  const got: Buffer[] = [];
+  let length = 0;
+  return new Promise((resolve, reject) => {
+    socket.on('error', reject);
+    socket.on('connect', () => socket.write(Buffer.concat(requests)));
+    socket.on('data', (chunk: Buffer) => {
+      got.push(chunk);
+      length += chunk.length;
+      if (length >= bytes) resolve(Buffer.concat(got));
+    });
+    socket.on('close', () => resolve(Buffer.concat(got)));
+  });
+}
+
+const METADATA_V12 = (host: string, port: number) =>
+  encodeResponseFrame(3, 12, 2, {
+    Brokers: [{ NodeId: 7, Host: host, Port: port, Rack: null }],
+    ClusterId: 'c',
+    ControllerId: 7,
+    Topics: [{ ErrorCode: 3, Name: 'gone', TopicId: Buffer.alloc(16), Partitions: [] }],
+  });
+const PRODUCE_V7 = encodeResponseFrame(0, 7, 3, {
+  Responses: [
+    {
+      Name: 't',
+      PartitionResponses: [
+        { Index: 0, ErrorCode: 10 },
+        { Index: 1, ErrorCode: 0 },
+      ],
+    },
+  ],
+});
+const API_VERSIONS_V3 = (keys: [number, number, number][]) =>
+  encodeResponseFrame(18, 3, 1, {
+    ErrorCode: 0,
+    ApiKeys: keys.map(([ApiKey, MinVersion, MaxVersion]) => ({ ApiKey, MinVersion, MaxVersion })),
+  });
+
+describe('proxyConnection', () => {
+  it.each([1, 2, 3, 5, 8, 13, 4096])(
+    'forwards, rewrites and counts frames split into %i-byte pieces',
+    async (piece) => {
+      const recorder = countingRecorder();
+      const broker = await fakeBroker(
+        (port) => [
+          API_VERSIONS_V3([
+            [0, 3, 12],
+            [3, 0, 13],
+            [18, 0, 4],
+            [1, 4, 17],
+            [999, 0, 1],
+          ]),
+          METADATA_V12('127.0.0.1', port),
+          PRODUCE_V7,
+        ],
+        piece,
+      );
+      const { proxy, port } = await startProxy(broker.port, recorder);
+      const expectedWith = (brokerPort: number): Buffer =>
+        Buffer.concat([
+          API_VERSIONS_V3([
+            [0, 3, 9],
+            [3, 0, 13],
+            [18, 0, 4],
+            [1, 4, 15],
+          ]),
+          METADATA_V12('127.0.0.1', brokerPort),
+          PRODUCE_V7,
+        ]);
+      const got = await exchange(
+        port,
+        [request(18, 3, 1), request(3, 12, 2), request(0, 7, 3)],
+        expectedWith(0).length,
+      );
+      expect(proxy.brokerPorts().has(7)).toBe(true);
+      expect(got.toString('hex')).toEqual(expectedWith(proxy.brokerPorts().get(7)!).toString('hex'));
+      expect(recorder.responses).toBe(3);
+      expect(recorder.errors).toEqual([
+        [3, 3],
+        [0, 10],
+      ]);
+      expect(proxy.stats.rewrites).toEqual({ broker_addresses: 1, api_versions: 1 });
+    },
+  );
+
+  it('passes bare SASL tokens (after SaslHandshake v0) through untouched', async () => {
+    const recorder = countingRecorder();
+    const handshake = encodeResponseFrame(17, 0, 1, { ErrorCode: 0, Mechanisms: ['PLAIN'] });
+    const token = Buffer.concat([int32(0)]); // PLAIN's empty server token
+    const broker = await fakeBroker(() => [handshake, token], 3);
+    const { port } = await startProxy(broker.port, recorder);
+    const plain = Buffer.from('\0user\0secret');
+    const got = await exchange(
+      port,
+      [request(17, 0, 1), Buffer.concat([int32(plain.length), plain])],
+      handshake.length + 4,
+    );
+    expect(got).toEqual(Buffer.concat([handshake, token]));
+    expect(recorder.undecodable).toEqual([]);
+  });
+
+  it('closes a connection whose upstream sends a negative frame size', async () => {
+    const broker = await fakeBroker(() => [Buffer.from([0x80, 0, 0, 0, 1, 2])], 64);
+    const { proxy, port } = await startProxy(broker.port, countingRecorder());
+    await exchange(port, [request(0, 7, 1)], 1 << 20);
+    expect(proxy.stats.closed.malformed_response).toBe(1);
+  });
+
+  it('closes rather than forward an address it could not rewrite', async () => {
+    const truncated = encodeResponseFrame(3, 12, 2, {
+      Brokers: [{ NodeId: 1, Host: 'h', Port: 1 }],
+    }).subarray(0, 12);
+    truncated.writeInt32BE(8, 0);
+    const broker = await fakeBroker(() => [truncated], 64);
+    const { proxy, port } = await startProxy(broker.port, countingRecorder());
+    const got = await exchange(port, [request(3, 12, 2)], 1 << 20);
+    expect(got.length).toBe(0);
+    expect(proxy.stats.closed.rewrite_failed).toBe(1);
+  });
+});
