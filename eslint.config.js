@@ -20,7 +20,7 @@ export default tseslint.config(
   },
   {
     files: ['src/**/*.ts'],
-    ignores: ['src/cli/**', 'src/demo/**'],
+    ignores: ['src/cli/**'],
     rules: { 'no-console': 'error' },
   },
   ...layerRules(),

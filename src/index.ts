@@ -1,4 +1,5 @@
-// The public API of kafka-error-exporter: one export per line.
+// The public API of kafka-error-exporter: one export per line. API only: the OpenTelemetry SDK pipeline is
+// `kafka-error-exporter/otel` (src/otel.ts).
 export type {
   BrokerEndpoint,
   CaptureFailureKind,
@@ -53,8 +54,6 @@ export { createPrometheusSink } from './sinks/prometheus.js';
 export type { PrometheusSink, PrometheusSinkOptions } from './sinks/prometheus.js';
 export { createOpenTelemetrySink, METER_NAME } from './sinks/opentelemetry.js';
 export type { OpenTelemetrySinkOptions } from './sinks/opentelemetry.js';
-export { createOtelPipeline } from './sinks/otel-pipeline.js';
-export type { OtelPipeline, OtelPipelineOptions } from './sinks/otel-pipeline.js';
 export { CARDINALITY_DEFAULTS, OVERFLOW_VALUE } from './metrics/cardinality.js';
 export type { CardinalityLimits } from './metrics/cardinality.js';
 export { negotiateFormat, OPENMETRICS_CONTENT_TYPE, PROMETHEUS_CONTENT_TYPE } from './sinks/exposition.js';

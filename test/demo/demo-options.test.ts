@@ -1,6 +1,6 @@
 // The demo's command line: defaults, each option, and a usage message (never a throw) for bad input.
 import { describe, expect, it } from 'vitest';
-import { DEMO_DEFAULTS, DEMO_HELP, parseDemoArgs } from '../../src/demo/demo-options.js';
+import { DEMO_DEFAULTS, DEMO_HELP, parseDemoArgs } from '../../demo/demo-options.js';
 
 describe('parseDemoArgs', () => {
   it.each([

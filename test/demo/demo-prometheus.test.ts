@@ -5,11 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import {
-  bundledRuleFile,
-  demoPrometheusConfig,
-  startDemoPrometheus,
-} from '../../src/demo/demo-prometheus.js';
+import { bundledRuleFile, demoPrometheusConfig, startDemoPrometheus } from '../../demo/demo-prometheus.js';
 
 const dirs: string[] = [];
 afterEach(() => {

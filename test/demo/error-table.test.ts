@@ -1,7 +1,7 @@
 // The demo's console table, fed by a real recorder and the throttle summary sink.
 import { describe, expect, it } from 'vitest';
-import { renderErrorTable } from '../../src/demo/error-table.js';
-import { createThrottleSummarySink } from '../../src/demo/throttle-summary.js';
+import { renderErrorTable } from '../../demo/error-table.js';
+import { createThrottleSummarySink } from '../../demo/throttle-summary.js';
 import type { BrokerEndpoint } from '../../src/events.js';
 import { silentLogger } from '../../src/logger.js';
 import { createRecorder } from '../../src/record/recorder.js';

@@ -68,7 +68,7 @@ describe.skipIf(kafkaEnv().source !== 'local')('npm run demo (the README main jo
     const context = (): string => `--- stdout ---\n${stdout}\n--- stderr ---\n${stderr.slice(-4000)}`;
 
     try {
-      // npm run build, the jars check and the broker start come first.
+      // The jars check and the broker start come first.
       const metricsUrl = await poll('the metrics URL', Date.now() + 240_000, async () => {
         if (child.exitCode !== null) throw new Error(`demo exited early (${child.exitCode})\n${context()}`);
         return /^\s+metrics\s+(http:\S+\/metrics)$/m.exec(stdout)?.[1];
@@ -132,10 +132,14 @@ describe.skipIf(kafkaEnv().source !== 'local')('npm run demo (the README main jo
   }, 420_000);
 
   it('SIGTERM to the demo process alone stops it and its broker', async () => {
-    const child = spawn(process.execPath, ['dist/demo/main.js', '--port', '0', '--interval', '60'], {
-      cwd: ROOT,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', 'demo/main.ts', '--port', '0', '--interval', '60'],
+      {
+        cwd: ROOT,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     let stdout = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
     child.stderr.on('data', () => undefined);

@@ -1,5 +1,5 @@
 // Renders what the demo captured as a compact fixed-width table for the console.
-import type { ErrorSummaryEntry } from '../record/error-summary.js';
+import type { ErrorSummaryEntry } from '../src/record/error-summary.js';
 import type { ThrottleRow } from './throttle-summary.js';
 
 /** What one table shows. */

@@ -13,11 +13,11 @@
 // Expected rejections are swallowed; anything unexpected goes to `onProblem`. Nothing here can stop the demo.
 import { Kafka, logLevel } from 'kafkajs';
 import type { Consumer, KafkaConfig, Producer } from 'kafkajs';
-import { instrument } from '../exporter/instrument.js';
-import type { InstrumentationHandle } from '../exporter/instrument.js';
-import type { CaptureRecorder } from '../events.js';
-import type { KafkaInstall } from '../testing/kafka-install.js';
-import { setClientQuota } from '../testing/kafka-quota.js';
+import { instrument } from '../src/exporter/instrument.js';
+import type { InstrumentationHandle } from '../src/exporter/instrument.js';
+import type { CaptureRecorder } from '../src/events.js';
+import type { KafkaInstall } from '../src/testing/kafka-install.js';
+import { setClientQuota } from '../src/testing/kafka-quota.js';
 
 export interface WorkloadOptions {
   /** `host:port` of a PLAINTEXT listener. */

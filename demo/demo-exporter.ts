@@ -1,10 +1,10 @@
 // The demo's exporter: the one `serve` runs (createExporter), on loopback, plus a summary sink the console table
 // reads.
-import { DEFAULT_OPTIONS } from '../config/options.js';
-import { createExporter } from '../exporter/create-exporter.js';
-import type { Logger } from '../logger.js';
-import type { Recorder } from '../record/recorder.js';
-import type { PrometheusSink } from '../sinks/prometheus.js';
+import { DEFAULT_OPTIONS } from '../src/config/options.js';
+import { createExporter } from '../src/exporter/create-exporter.js';
+import type { Logger } from '../src/logger.js';
+import type { Recorder } from '../src/record/recorder.js';
+import type { PrometheusSink } from '../src/sinks/prometheus.js';
 import { createThrottleSummarySink } from './throttle-summary.js';
 import type { ThrottleSummarySink } from './throttle-summary.js';
 

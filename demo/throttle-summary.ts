@@ -1,5 +1,5 @@
 // A recorder sink that sums the throttle-time histogram and the responses per API, for the demo's table.
-import type { MetricSource, RecorderSink } from '../record/metric-source.js';
+import type { MetricSource, RecorderSink } from '../src/record/metric-source.js';
 
 /** Throttled responses of one API so far. */
 export interface ThrottleRow {

@@ -2,10 +2,10 @@
 // `npm run demo`: a real local Kafka broker, the exporter, and a workload that provokes real errors; a table of what
 // was captured every few seconds; Ctrl-C (or SIGTERM, or --duration) stops everything, the broker JVM included.
 import { performance } from 'node:perf_hooks';
-import { createLogger } from '../logger.js';
-import { startBroker } from '../testing/kafka-broker.js';
-import type { KafkaBroker } from '../testing/kafka-broker.js';
-import { PINNED_KAFKA_VERSION } from '../testing/kafka-install.js';
+import { createLogger } from '../src/logger.js';
+import { startBroker } from '../src/testing/kafka-broker.js';
+import type { KafkaBroker } from '../src/testing/kafka-broker.js';
+import { PINNED_KAFKA_VERSION } from '../src/testing/kafka-install.js';
 import { DEMO_HELP, parseDemoArgs } from './demo-options.js';
 import type { DemoOptions } from './demo-options.js';
 import { startDemoExporter } from './demo-exporter.js';

@@ -20,7 +20,7 @@ export const DEMO_DEFAULTS: DemoOptions = Object.freeze({
   prometheus: false,
 });
 
-export const DEMO_HELP = `Usage: npm run demo -- [options]   (or: node dist/demo/main.js [options])
+export const DEMO_HELP = `Usage: npm run demo -- [options]   (or: node --import tsx demo/main.ts [options])
 
 Starts a local Kafka broker, the exporter (the same HTTP server as \`kafka-error-exporter serve\`) and a
 workload of instrumented kafkajs clients that provokes real broker errors and throttling. Prints where to
