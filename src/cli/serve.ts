@@ -9,6 +9,9 @@ import { loadWebConfig, NO_WEB_CONFIG } from '../config/web-config.js';
 import { createExporter } from '../exporter/create-exporter.js';
 import type { Exporter } from '../exporter/create-exporter.js';
 import { startOtlpPush } from '../exporter/otlp-push.js';
+import { startProxySidecar } from '../exporter/proxy-sidecar.js';
+import type { ProxySidecar } from '../exporter/proxy-sidecar.js';
+import { formatHostPort } from '../config/value-types.js';
 import type { OtlpPush } from '../exporter/otlp-push.js';
 import { createLogger } from '../logger.js';
 import type { Logger } from '../logger.js';
@@ -64,6 +67,28 @@ async function listenOrExplain(exporter: Exporter, options: ExporterOptions): Pr
   }
 }
 
+async function startProxyOrExplain(
+  exporter: Exporter,
+  options: ExporterOptions,
+  logger: Logger,
+): Promise<ProxySidecar> {
+  try {
+    return await startProxySidecar(exporter, options, logger);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? '';
+    const problem = LISTEN_CONFIG_ERRORS[code];
+    if (problem === undefined) throw error;
+    const address = formatHostPort(options.proxyListen);
+    throw new ConfigError(
+      'proxyListen',
+      `cannot listen on ${address} (proxyListen): the address ${problem} (${code})`,
+      {
+        cause: error,
+      },
+    );
+  }
+}
+
 /**
  * Runs `serve` until SIGTERM or SIGINT.
  * @returns the exit code: 0 after a clean shutdown (or `--help`), 2 for a configuration error.
@@ -76,6 +101,7 @@ export async function serve(
 ): Promise<number> {
   let exporter: Exporter | undefined;
   let otlp: OtlpPush | null = null;
+  let proxy: ProxySidecar | null = null;
   try {
     const resolved = resolveOptions({ argv, env, readFile: (path) => readFileSync(path, 'utf8') });
     if (resolved.kind === 'help') {
@@ -94,12 +120,19 @@ export async function serve(
     exporter = createExporter({ options, web, logger, otlp });
     const stop = nextSignal(logger);
     const url = await listenOrExplain(exporter, options);
+    proxy = options.proxyUpstream === null ? null : await startProxyOrExplain(exporter, options, logger);
     logger.info(
       {
         url,
         tls: web.tls !== null,
         basicAuth: web.basicAuthUsers !== null,
         otlp: otlp !== null,
+        ...(proxy === null
+          ? {}
+          : {
+              proxy: formatHostPort(proxy.bootstrap),
+              upstream: options.proxyUpstream?.map(formatHostPort).join(','),
+            }),
         version: PACKAGE_VERSION,
         startupMs: Math.round(performance.now()),
       },
@@ -109,15 +142,22 @@ export async function serve(
     const signal = await stop;
     const deadline = Date.now() + options.shutdownTimeout;
     const inFlight = exporter.server.inFlight;
-    // Close first: by the time the log says so, the listener is closed and new connections are refused.
+    // Close first: by the time the log says so, the listeners are closed and new connections are refused.
+    // The proxy's connections and the in-flight scrapes share the grace period; metrics are flushed after.
+    const proxyClosed = proxy?.proxy.close(options.shutdownTimeout);
     const closed = exporter.close(options.shutdownTimeout);
-    logger.info({ signal, inFlight }, 'shutting down');
+    logger.info(
+      { signal, inFlight, proxyConnections: proxy?.proxy.stats.clientConnections },
+      'shutting down',
+    );
+    const proxyGraceful = (await proxyClosed)?.graceful ?? true;
     const { graceful, otlpFlushed } = await closed;
-    logger.info({ graceful, otlpFlushed }, 'stopped');
+    logger.info({ graceful: graceful && proxyGraceful, otlpFlushed }, 'stopped');
     // The bound holds even if something (a hung OTLP export) still keeps the event loop alive.
     setTimeout(() => process.exit(0), Math.max(0, deadline - Date.now()) + 250).unref();
     return 0;
   } catch (error) {
+    await proxy?.proxy.close(0);
     await exporter?.close(0);
     if (!isConfigError(error)) throw error;
     io.err(`kafka-error-exporter serve: ${error.message}\n`);

@@ -22,6 +22,9 @@ export const LABELS = {
   kind: 'kind',
   reason: 'reason',
   label: 'label',
+  side: 'side',
+  direction: 'direction',
+  rewrite: 'rewrite',
 } as const;
 export type LabelName = keyof typeof LABELS;
 
@@ -47,9 +50,12 @@ export const LABEL_VALUES: Readonly<Record<LabelName, string>> = {
   nodejs_version: 'the Node.js version, e.g. `v20.20.2`',
   kind: 'where inside the hooks an exception was caught: `socket_write`, `socket_read`, `decode`, `record`, `instrument`, `operation_error`, `proxy`',
   reason:
-    'why a frame was not decoded: `unknown_correlation_id`, `unsupported_api_version`, `unknown_api_key`, `truncated`, `malformed`, `oversized`',
+    'why a frame was not decoded: `unknown_correlation_id`, `unsupported_api_version`, `unknown_api_key`, `truncated`, `malformed`, `oversized`; why the proxy closed a connection: `malformed_request`, `malformed_response`, `rewrite_failed`, `rewrite_too_large`, `upstream_unreachable`, `unmapped_node`, `shutdown`',
   label:
     'the capped label: `messaging_destination_name`, `messaging_client_id`, `server_address`, `error_type`, `kafka_error_code`',
+  side: 'which end of the proxy a connection is on: `client` (an application) or `broker` (upstream)',
+  direction: 'which way the proxy forwarded: `to_broker` (requests) or `to_client` (responses)',
+  rewrite: 'what the proxy rewrote in a response: `broker_addresses` or `api_versions`',
 };
 
 export type MetricType = 'counter' | 'histogram' | 'gauge';
@@ -158,6 +164,70 @@ export const METRICS = {
     unit: '{value}',
     help: 'Label values folded into an overflow value by a cardinality cap.',
     labels: ['label'],
+  },
+  proxyConnections: {
+    name: 'kafka_error_exporter_proxy_connections',
+    otelName: 'kafka_error_exporter.proxy.connections',
+    type: 'gauge',
+    unit: '{connection}',
+    help: 'Open connections of the Kafka protocol proxy, from applications (client) and to brokers (broker).',
+    labels: ['side'],
+  },
+  proxyListeners: {
+    name: 'kafka_error_exporter_proxy_listeners',
+    otelName: 'kafka_error_exporter.proxy.listeners',
+    type: 'gauge',
+    unit: '{listener}',
+    help: 'Listening sockets of the Kafka protocol proxy: the bootstrap listener and one per broker it learnt of.',
+    labels: [],
+  },
+  proxyBytes: {
+    name: 'kafka_error_exporter_proxy_bytes_total',
+    otelName: 'kafka_error_exporter.proxy.bytes',
+    type: 'counter',
+    unit: '{byte}',
+    help: 'Bytes the Kafka protocol proxy forwarded.',
+    labels: ['direction'],
+  },
+  proxyFrames: {
+    name: 'kafka_error_exporter_proxy_frames_total',
+    otelName: 'kafka_error_exporter.proxy.frames',
+    type: 'counter',
+    unit: '{frame}',
+    help: 'Kafka requests and responses the protocol proxy forwarded.',
+    labels: ['direction'],
+  },
+  proxyRewrites: {
+    name: 'kafka_error_exporter_proxy_rewrites_total',
+    otelName: 'kafka_error_exporter.proxy.rewrites',
+    type: 'counter',
+    unit: '{response}',
+    help: 'Responses the Kafka protocol proxy rewrote: broker addresses pointed at its own listeners, API versions capped to what it decodes.',
+    labels: ['rewrite'],
+  },
+  proxyClosedConnections: {
+    name: 'kafka_error_exporter_proxy_closed_connections_total',
+    otelName: 'kafka_error_exporter.proxy.closed_connections',
+    type: 'counter',
+    unit: '{connection}',
+    help: 'Connections the Kafka protocol proxy closed itself, by reason (clients and brokers closing are not counted).',
+    labels: ['reason'],
+  },
+  proxyUpstreamConnectFailures: {
+    name: 'kafka_error_exporter_proxy_upstream_connect_failures_total',
+    otelName: 'kafka_error_exporter.proxy.upstream_connect_failures',
+    type: 'counter',
+    unit: '{connection}',
+    help: 'Client connections the Kafka protocol proxy refused because no broker accepted its connection in time.',
+    labels: [],
+  },
+  proxyUnmappedBrokers: {
+    name: 'kafka_error_exporter_proxy_unmapped_brokers_total',
+    otelName: 'kafka_error_exporter.proxy.unmapped_brokers',
+    type: 'counter',
+    unit: '{broker}',
+    help: 'Brokers for which the Kafka protocol proxy found no free port in its broker port range (their clients fail rather than bypass the proxy).',
+    labels: [],
   },
 } as const satisfies Record<string, MetricDefinition>;
 

@@ -16,7 +16,15 @@ export type ScalarFamily =
   | 'buildInfo'
   | 'captureFailures'
   | 'undecodableFrames'
-  | 'labelOverflow';
+  | 'labelOverflow'
+  | 'proxyConnections'
+  | 'proxyListeners'
+  | 'proxyBytes'
+  | 'proxyFrames'
+  | 'proxyRewrites'
+  | 'proxyClosedConnections'
+  | 'proxyUpstreamConnectFailures'
+  | 'proxyUnmappedBrokers';
 
 /** A throttle histogram's state: per-bucket (not cumulative) counts, the last slot is `+Inf`. */
 export interface HistogramSnapshot {

@@ -1,4 +1,8 @@
 // Test helper: one event stream that touches every family, label and cap, played into a recorder.
+import { createProxyStats } from '../../src/capture/proxy/proxy-stats.js';
+import { createProxyMetricSource } from '../../src/exporter/proxy-metrics.js';
+import { createSeriesSources } from '../../src/exporter/series-sources.js';
+import type { RecorderSink } from '../../src/record/metric-source.js';
 import type { BrokerEndpoint, CaptureRecorder } from '../../src/events.js';
 
 export const BROKER_1: BrokerEndpoint = { clientId: 'orders-service', host: '127.0.0.1', port: 9092 };
@@ -36,4 +40,24 @@ export function playStandardStream(recorder: CaptureRecorder): void {
   recorder.captureFailure('decode');
   recorder.undecodableFrame('truncated');
   recorder.undecodableFrame('truncated');
+}
+
+/**
+ * `sinks`, also reading the protocol proxy's self-metrics from a proxy that has forwarded a little, as
+ * `serve` with a proxy wires them: so every family of the metric table has series.
+ */
+export function withProxySource(sinks: readonly RecorderSink[]): RecorderSink[] {
+  const stats = createProxyStats();
+  Object.assign(stats, { clientConnections: 2, upstreamConnections: 3, listeners: 4, bytesToUpstream: 1000 });
+  Object.assign(stats, {
+    bytesToClient: 5000,
+    requestFrames: 10,
+    responseFrames: 9,
+    upstreamConnectFailures: 1,
+  });
+  stats.rewrites.broker_addresses = 3;
+  stats.closed.malformed_request = 1;
+  const sources = createSeriesSources();
+  sources.add(createProxyMetricSource(stats));
+  return sinks.map((sink) => sources.wrap(sink));
 }
