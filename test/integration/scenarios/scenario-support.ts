@@ -3,6 +3,11 @@
 import { Kafka, logLevel } from 'kafkajs';
 import type { Admin, KafkaConfig, LogEntry } from 'kafkajs';
 import { Registry } from 'prom-client';
+import { afterAll, afterEach, expect } from 'vitest';
+import { createPrometheusSink } from '../../../src/sinks/prometheus.js';
+import type { PrometheusSink } from '../../../src/sinks/prometheus.js';
+import { startProxyUnderTest } from '../support/proxy-under-test.js';
+import type { ProxyUnderTest } from '../support/proxy-under-test.js';
 import { instrument } from '../../../src/exporter/instrument.js';
 import type { InstrumentationHandle } from '../../../src/exporter/instrument.js';
 import { kafkaEnv, uniqueName } from '../support/kafka-env.js';
@@ -71,6 +76,51 @@ export interface InstrumentedClient {
 
 const CATEGORY_OF_RETRIABLE = { true: 'retriable', false: null } as const;
 
+// Every scenario client goes through a Kafka protocol proxy (one per upstream and test file, in this process),
+// so that each scenario also proves that the proxy counts what the in-process capture counts, code by code.
+// KAFKA_SCENARIO_PROXY=off connects the clients straight to the broker.
+const THROUGH_PROXY = process.env.KAFKA_SCENARIO_PROXY !== 'off';
+const proxies = new Map<string, Promise<ProxyUnderTest>>();
+/** Clients of the current test that went through a proxy, with a sink `detach()` does not empty. */
+const proxiedClients: { clientId: string; upstream: string; mirror: PrometheusSink }[] = [];
+
+function proxyOf(upstream: readonly string[]): Promise<ProxyUnderTest> {
+  const key = upstream.join(',');
+  let proxy = proxies.get(key);
+  if (proxy === undefined) {
+    proxy = startProxyUnderTest(upstream);
+    proxies.set(key, proxy);
+  }
+  return proxy;
+}
+
+/** Response errors and responses per (code or API), over every broker series of one client. */
+function wireCounts(samples: readonly Sample[], clientId: string): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const s of samples) {
+    if (s.labels.messaging_client_id !== clientId || s.value === 0) continue;
+    let key: string | undefined;
+    if (s.name === 'kafka_client_response_errors_total')
+      key = `error ${s.labels.kafka_error_code} ${s.labels.kafka_api_name}`;
+    if (s.name === 'kafka_client_throttle_time_seconds_count') key = `throttled ${s.labels.kafka_api_name}`;
+    if (key !== undefined) out[key] = (out[key] ?? 0) + s.value;
+  }
+  return out;
+}
+
+afterEach(async () => {
+  for (const { clientId, upstream, mirror } of proxiedClients.splice(0)) {
+    const proxy = await proxies.get(upstream)!;
+    const inProcess = wireCounts(parseExposition(await mirror.registry.metrics()), clientId);
+    const viaProxy = wireCounts(await proxy.samples(), clientId);
+    expect(viaProxy, `the proxy's counts of ${clientId}`).toEqual(inProcess);
+  }
+});
+afterAll(async () => {
+  for (const proxy of proxies.values()) await (await proxy).close();
+  proxies.clear();
+});
+
 /**
  * Creates a kafkajs client for `brokers` (the PLAINTEXT listener by default) with short retries, instruments
  * it in one call, and returns readers of its registry.
@@ -83,15 +133,24 @@ export function instrumentedClient(config: Partial<KafkaConfig> = {}): Instrumen
     const match = /Client side throttling in effect for (\d+)ms/.exec(entry.log.message);
     if (match) kafkajsThrottleMs.push(Number(match[1]));
   };
+  const env = kafkaEnv();
+  const upstream = config.brokers ?? [...env.brokers];
+  // The shared broker's listeners go through the proxy; a scenario's own broker (stopped mid-test) does not.
+  const proxied =
+    THROUGH_PROXY &&
+    Array.isArray(upstream) &&
+    [env.brokers, env.saslBrokers].some((b) => b.join() === upstream.join());
+  const mirror = createPrometheusSink();
+  if (proxied) proxiedClients.push({ clientId, upstream: (upstream as string[]).join(','), mirror });
   const kafka = new Kafka({
-    brokers: [...kafkaEnv().brokers],
     retry: { retries: 2, initialRetryTime: 50, maxRetryTime: 200 },
     logLevel: logLevel.DEBUG,
     logCreator,
     ...config,
+    brokers: proxied ? async () => [(await proxyOf(upstream as string[])).bootstrap] : upstream,
     clientId,
   });
-  const handle = instrument(kafka, { registry });
+  const handle = instrument(kafka, { registry, sinks: [mirror] });
 
   const samples = async (): Promise<Sample[]> => parseExposition(await registry.metrics());
   const ofClient = (all: Sample[], name: string): Sample[] =>
