@@ -55,6 +55,8 @@ export interface KafkaProxy {
 }
 
 const CLIENT_ID = 'kafka-error-exporter-proxy';
+/** The probe's Metadata response lists brokers only: a bigger answer is not read. */
+const MAX_PROBE_RESPONSE_BYTES = 1 << 20;
 /** Log a kind of closed connection at most this often. */
 const LOG_INTERVAL_MS = 60_000;
 
@@ -260,11 +262,15 @@ function metadataProbe(target: NodeAddress, timeoutMs: number): Promise<Buffer |
       size.writeInt32BE(body.length);
       socket.write(Buffer.concat([size, body]));
     });
+    let length = 0;
     socket.on('data', (chunk: Buffer) => {
       chunks.push(chunk);
-      const all = Buffer.concat(chunks);
-      if (all.length >= 4 && all.length >= 4 + all.readInt32BE(0))
-        settle(all.subarray(0, 4 + all.readInt32BE(0)));
+      length += chunk.length;
+      if (length < 4) return;
+      const size = (chunks.length === 1 ? chunk : Buffer.concat(chunks)).readInt32BE(0);
+      // A Metadata answer for no topics is small: anything else is not the answer we asked for.
+      if (size < 0 || size > MAX_PROBE_RESPONSE_BYTES) settle(Buffer.alloc(0));
+      else if (length >= 4 + size) settle(Buffer.concat(chunks, length).subarray(0, 4 + size));
     });
   });
 }

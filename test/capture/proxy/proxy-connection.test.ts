@@ -220,3 +220,56 @@ describe('proxyConnection', () => {
     expect(proxy.stats.closed.rewrite_failed).toBe(1);
   });
 });
+
+describe('proxyConnection back-pressure', () => {
+  it('stops reading from the broker while the client does not read, so memory stays bounded', async () => {
+    // One 64 MiB Produce-shaped response frame, streamed by the upstream as fast as TCP lets it.
+    const total = 64 << 20;
+    let upstreamWrote = 0;
+    const server = createServer((socket) => {
+      socket.once('data', () => {
+        const head = Buffer.alloc(8);
+        head.writeInt32BE(total - 4, 0);
+        head.writeInt32BE(1, 4);
+        const block = Buffer.alloc(1 << 16);
+        let sent = 8;
+        socket.write(head);
+        const pump = (): void => {
+          while (sent < total) {
+            const n = Math.min(block.length, total - sent);
+            sent += n;
+            upstreamWrote = sent;
+            if (!socket.write(block.subarray(0, n))) {
+              socket.once('drain', pump);
+              return;
+            }
+          }
+        };
+        pump();
+      });
+      socket.on('error', () => {});
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    open.push({ close: () => new Promise((resolve) => server.close(resolve)) });
+    const { proxy, port } = await startProxy((server.address() as AddressInfo).port, countingRecorder());
+    const client = connect({ host: '127.0.0.1', port });
+    open.push({ close: () => client.destroy() });
+    await new Promise((resolve) => client.once('connect', resolve));
+    client.pause(); // never reads
+    client.write(request(0, 7, 1));
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    // The proxy forwarded what the kernel buffers hold and stopped; the upstream is held back too.
+    expect(proxy.stats.bytesToClient).toBeLessThan(16 << 20);
+    expect(upstreamWrote).toBeLessThan(32 << 20);
+    client.resume();
+    let received = 0;
+    await new Promise<void>((resolve) =>
+      client.on('data', (chunk: Buffer) => {
+        received += chunk.length;
+        if (received >= total) resolve();
+      }),
+    );
+    expect(received).toBe(total);
+    expect(proxy.stats.bytesToClient).toBe(total);
+  });
+});
