@@ -1,6 +1,6 @@
 # syntax=docker/dockerfile:1
 # kafka-error-exporter sidecar image: compile the TypeScript, then ship dist/ with production dependencies only.
-# test/deploy/dockerfile.test.ts lints this file and replays its install-and-start steps outside a container.
+# test/deploy/dockerfile.system.test.ts lints this file and replays its install-and-start steps outside a container.
 
 # ---- build: full dependency tree, TypeScript compiler, dist/ ----
 FROM node:24.21.0-trixie-slim AS build

@@ -1,5 +1,13 @@
-// Two projects: fast unit tests, and integration/e2e tests that share one real Kafka broker.
+// Three projects, by cost:
+// - unit: hermetic, for the inner loop (`npm run check`): no child process, no browser, no network beyond
+//   in-process loopback servers. A test that needs more is named `*.system.test.ts` (or `*.browser.test.ts`).
+// - system: the built bin and other spawned processes (promtool, npm, Prometheus), Chromium, and the Dockerfile
+//   replay.
+// - integration: integration and end-to-end tests that share one real Kafka broker.
 import { defineConfig } from 'vitest/config';
+
+const SYSTEM = ['test/**/*.system.test.ts', 'test/**/*.browser.test.ts'];
+const BROKER = ['test/integration/**', 'test/e2e/**'];
 
 export default defineConfig({
   test: {
@@ -8,7 +16,15 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['test/**/*.test.ts'],
-          exclude: ['test/integration/**', 'test/e2e/**'],
+          exclude: [...SYSTEM, ...BROKER],
+          setupFiles: ['test/support/hermetic.ts'],
+        },
+      },
+      {
+        test: {
+          name: 'system',
+          include: SYSTEM,
+          exclude: BROKER,
         },
       },
       {

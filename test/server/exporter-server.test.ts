@@ -213,7 +213,7 @@ describe('the exporter server', () => {
     let dir: string;
     let tls: TlsSettings;
 
-    /** A self-signed certificate for 127.0.0.1, made by openssl for this test run. */
+    /** A self-signed certificate for 127.0.0.1 (a fixture of test/support/certificate.ts). */
     function certificate(name: string): { cert: string; key: string } {
       writeSelfSignedCertificate(dir, name);
       return {

@@ -10,7 +10,7 @@ const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const README = readFileSync(path.join(ROOT, 'README.md'), 'utf8');
 const SNIPPETS = path.join(ROOT, 'test', 'readme', 'snippets');
 
-const HERE = 'test/readme/readme-commands.test.ts';
+const HERE = 'test/readme/readme-commands.system.test.ts';
 
 /** Where each README command is exercised: a file that must contain `needle`. */
 const EXERCISED: Readonly<Record<string, { readonly file: string; readonly needle: string }>> = {
@@ -39,6 +39,11 @@ const EXERCISED: Readonly<Record<string, { readonly file: string; readonly needl
     file: 'test/deploy/prometheus-rules.test.ts',
     needle: 'npm run generate:rules',
   },
+  // The inner loop, run by hand: a subset of the steps of npm test.
+  'npm run check': {
+    file: 'package.json',
+    needle: '"check": "npm run typecheck && npm run lint && vitest run --project unit"',
+  },
   // Run by hand for the README's table, which carries the date it was measured.
   'npm run bench': { file: 'README.md', needle: 'Measured on 20' },
   'KAFKA_BROKERS=127.0.0.1:9092 npm test': {
@@ -50,11 +55,11 @@ const EXERCISED: Readonly<Record<string, { readonly file: string; readonly needl
     needle: 'KAFKA_VERSION',
   },
   // The Deploy section. No cluster or Docker engine here: what these apply is validated offline.
-  'npm ci --omit=dev': { file: 'test/deploy/dockerfile.test.ts', needle: 'npm ci --omit=dev' },
-  'promtool check config': { file: 'test/deploy/compose.test.ts', needle: "'check', 'config'" },
+  'npm ci --omit=dev': { file: 'test/deploy/dockerfile.system.test.ts', needle: 'npm ci --omit=dev' },
+  'promtool check config': { file: 'test/deploy/compose.system.test.ts', needle: "'check', 'config'" },
   'kubectl apply -k deploy/kubernetes': { file: 'test/deploy/kubernetes.test.ts', needle: 'kustomization' },
   'docker compose -f deploy/compose.yaml up --build': {
-    file: 'test/deploy/compose.test.ts',
+    file: 'test/deploy/compose.system.test.ts',
     needle: "join(deploy, 'compose.yaml')",
   },
 };
