@@ -12,6 +12,8 @@
 // Values live in the recorder's aggregate; each family is a small object that prom-client's Registry asks for
 // values at scrape time. prom-client fixes the format per Registry and renames a shared counter when an
 // OpenMetrics registry renders it, so every registry gets its own family objects over the same aggregate.
+// That render path (`getForPromString`, `sharedLabels`, `metricName`) is prom-client's, undocumented: the
+// dependency is pinned to ~15.1 and test/sinks/prom-client-contract.test.ts fails if a release changes it.
 import { Registry } from 'prom-client';
 import type { Metric, OpenMetricsContentType, PrometheusContentType, RegistryContentType } from 'prom-client';
 import type { MetricSource, RecorderSink, ScalarFamily, SeriesLabels } from '../record/metric-source.js';
