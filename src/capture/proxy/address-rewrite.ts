@@ -3,9 +3,10 @@
 // Metadata (Brokers), FindCoordinator (v0-3 NodeId/Host/Port, v4+ Coordinators) and DescribeCluster (Brokers):
 // each address is replaced by the proxy's listener for that node; every other byte is copied as it is.
 // Layouts: Kafka's MetadataResponse.json, FindCoordinatorResponse.json, DescribeClusterResponse.json (4.1).
-// Produce v10+ and Fetch v16+ also carry addresses (KIP-951 NodeEndpoints): the proxy caps those APIs below
-// these versions in ApiVersions, so they never reach a client through it.
-import { WireReader, WireWriter } from './kafka-wire.js';
+// Produce v10+ carries them in its top-level NodeEndpoints tagged field (KIP-951): that field is rewritten and its
+// size updated. Fetch v16+ and the share fetches carry them too, but a Fetch response is megabytes that would
+// have to be held whole before its size could change: the proxy caps Fetch below v16 in ApiVersions instead.
+import { WireError, WireReader, WireWriter } from './kafka-wire.js';
 
 /** A host and port as the protocol carries them. */
 export interface NodeAddress {
@@ -24,18 +25,29 @@ export interface NodeAddressBook {
 
 /** The highest version of each API whose addresses this module rewrites. */
 export const REWRITTEN_API_MAX_VERSION: ReadonlyMap<number, number> = new Map([
+  [0, 13], // Produce
   [3, 13], // Metadata
   [10, 6], // FindCoordinator
   [60, 2], // DescribeCluster
 ]);
 
+/** The first version of each API whose responses carry addresses. */
+const FIRST_VERSION_WITH_ADDRESSES: ReadonlyMap<number, number> = new Map([
+  [0, 10], // Produce: KIP-951 NodeEndpoints
+  [3, 0],
+  [10, 0],
+  [60, 0],
+]);
+
+const PRODUCE = 0;
 const METADATA = 3;
 const FIND_COORDINATOR = 10;
 const DESCRIBE_CLUSTER = 60;
 
-/** Whether responses of this API carry broker addresses (and so must be rewritten). */
-export function carriesAddresses(apiKey: number): boolean {
-  return REWRITTEN_API_MAX_VERSION.has(apiKey);
+/** Whether responses of this API version carry broker addresses (and so must be rewritten). */
+export function carriesAddresses(apiKey: number, version: number): boolean {
+  const first = FIRST_VERSION_WITH_ADDRESSES.get(apiKey);
+  return first !== undefined && version >= first;
 }
 
 /** A frame: int32 size, then the bytes written. */
@@ -80,7 +92,7 @@ export function rewriteAddresses(
   book: NodeAddressBook,
 ): Buffer {
   const max = REWRITTEN_API_MAX_VERSION.get(apiKey);
-  if (max === undefined || version < 0 || version > max) {
+  if (max === undefined || !carriesAddresses(apiKey, version) || version > max) {
     throw new Error(`cannot rewrite addresses of API ${apiKey} v${version}`);
   }
   const r = new WireReader(frame, 4, frame.length);
@@ -89,7 +101,8 @@ export function rewriteAddresses(
   if (flexible) r.skipTaggedFields(); // response header v1
   // Each body walk copies the bytes before its first address as they are, then rewrites node by node.
   const w = new WireWriter();
-  if (apiKey === METADATA) rewriteMetadataBody(frame, r, w, version, book);
+  if (apiKey === PRODUCE) rewriteProduceBody(frame, r, w, version, book);
+  else if (apiKey === METADATA) rewriteMetadataBody(frame, r, w, version, book);
   else if (apiKey === FIND_COORDINATOR) rewriteFindCoordinatorBody(frame, r, w, version, book);
   else rewriteDescribeClusterBody(frame, r, w, version, book);
   w.raw(frame, r.pos, frame.length);
@@ -166,4 +179,66 @@ function rewriteDescribeClusterBody(
     r.skipTaggedFields();
     w.raw(frame, tail, r.pos);
   });
+}
+
+/** Produce v10+: walks to the top-level tagged fields and rewrites NodeEndpoints (tag 0), other tags as they are. */
+function rewriteProduceBody(
+  frame: Buffer,
+  r: WireReader,
+  w: WireWriter,
+  version: number,
+  book: NodeAddressBook,
+): void {
+  const topics = r.arrayLength(true);
+  for (let t = 0; t < topics; t++) {
+    if (version <= 12)
+      r.string(true); // Name
+    else r.skip(16); // TopicId
+    const partitions = r.arrayLength(true);
+    for (let p = 0; p < partitions; p++) {
+      r.skip(4 + 2 + 8 + 8 + 8); // Index, ErrorCode, BaseOffset, LogAppendTimeMs, LogStartOffset
+      const recordErrors = r.arrayLength(true);
+      for (let e = 0; e < recordErrors; e++) {
+        r.skip(4); // BatchIndex
+        r.string(true); // BatchIndexErrorMessage
+        r.skipTaggedFields();
+      }
+      r.string(true); // ErrorMessage
+      r.skipTaggedFields(); // CurrentLeader: node ids only, kept as they are
+    }
+    r.skipTaggedFields();
+  }
+  r.skip(4); // ThrottleTimeMs
+  w.raw(frame, 4, r.pos);
+  rewriteNodeEndpointsTags(r, w, book);
+}
+
+/** A top-level tagged-field section whose tag 0 is KIP-951 NodeEndpoints: rewritten, with its size updated. */
+function rewriteNodeEndpointsTags(r: WireReader, w: WireWriter, book: NodeAddressBook): void {
+  const count = r.uvarint();
+  w.uvarint(count);
+  for (let i = 0; i < count; i++) {
+    const tag = r.uvarint();
+    const size = r.uvarint();
+    const start = r.pos;
+    r.skip(size);
+    w.uvarint(tag);
+    if (tag !== 0) {
+      w.uvarint(size);
+      w.raw(r.buf, start, r.pos);
+      continue;
+    }
+    const inner = new WireReader(r.buf, start, r.pos);
+    const endpoints = new WireWriter();
+    rewriteArray(inner, endpoints, true, () => {
+      rewriteNode(inner, endpoints, true, book);
+      const tail = inner.pos;
+      inner.string(true); // Rack
+      inner.skipTaggedFields();
+      endpoints.raw(r.buf, tail, inner.pos);
+    });
+    if (inner.pos !== r.pos) throw new WireError('NodeEndpoints longer than its tagged-field size');
+    w.uvarint(endpoints.length);
+    w.raw(endpoints.toBuffer());
+  }
 }

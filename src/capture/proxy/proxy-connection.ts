@@ -213,7 +213,7 @@ class Connection implements ProxyConnection {
     this.ctx.stats.requestFrames++;
     this.nextCorrelationId = correlationId >= INT32_MAX ? 0 : correlationId + 1;
     if (apiKey === SASL_HANDSHAKE && version === 0) this.rawSasl = true;
-    if (apiKey !== API_VERSIONS && !carriesAddresses(apiKey)) return;
+    if (apiKey !== API_VERSIONS && !carriesAddresses(apiKey, version)) return;
     if (this.rewrites.size >= MAX_PENDING_REWRITES) {
       // Requests never answered (a broker that dropped them): the oldest is forgotten.
       const oldest = this.rewrites.keys().next().value;

@@ -8,11 +8,11 @@ import type { VersionCaps } from './api-versions-cap.js';
 
 /**
  * Versions held below the decoder's range because their responses carry broker addresses in places the proxy
- * does not rewrite: KIP-951 `NodeEndpoints` in Produce v10+ and Fetch v16+, and KIP-932 share fetches.
- * Clients fall back to the highest version left, which every current client supports.
+ * does not rewrite: KIP-951 `NodeEndpoints` in Fetch v16+ (a Fetch response would have to be held whole), and
+ * KIP-932 share fetches. Clients fall back to the highest version left, which every current client supports.
+ * APIs whose addresses the proxy rewrites are held to the versions it knows the layout of.
  */
 const HELD_BACK: ReadonlyMap<number, number> = new Map([
-  [0, 9], // Produce
   [1, 15], // Fetch
   [18, API_VERSIONS_MAX_VERSION], // ApiVersions: the cap itself must read them
   [78, -1], // ShareFetch

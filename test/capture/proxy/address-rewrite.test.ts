@@ -53,8 +53,9 @@ function metadata(brokers: Value[]): Value {
 
 describe('rewriteAddresses', () => {
   it('knows which APIs carry broker addresses', () => {
-    expect([3, 10, 60].every(carriesAddresses)).toBe(true);
-    expect([0, 1, 18, 19].some(carriesAddresses)).toBe(false);
+    expect([3, 10, 60].every((key) => carriesAddresses(key, 0))).toBe(true);
+    expect(carriesAddresses(0, 10) && carriesAddresses(0, 13)).toBe(true);
+    expect([0, 1, 18, 19].some((key) => carriesAddresses(key, 9))).toBe(false);
   });
 
   it.each(Array.from({ length: 14 }, (_, v) => v))(
@@ -126,10 +127,51 @@ describe('rewriteAddresses', () => {
     );
   });
 
+  it.each([10, 11, 12, 13])(
+    'rewrites the KIP-951 NodeEndpoints of Produce v%i, keeping leader ids and the other tags',
+    (version) => {
+      const value = (endpoints: typeof BROKERS): Value => ({
+        Responses: [
+          {
+            Name: 'orders',
+            TopicId: Buffer.alloc(16, 3),
+            PartitionResponses: [
+              {
+                Index: 0,
+                ErrorCode: 6,
+                BaseOffset: -1,
+                RecordErrors: [{ BatchIndex: 2, BatchIndexErrorMessage: 'x' }],
+                ErrorMessage: 'moved',
+                CurrentLeader: { LeaderId: 1001, LeaderEpoch: 9 },
+              },
+              { Index: 1, ErrorCode: 0, BaseOffset: 42 },
+            ],
+          },
+        ],
+        ThrottleTimeMs: 3,
+        NodeEndpoints: endpoints.map(({ NodeId, Host, Port, Rack }) => ({ NodeId, Host, Port, Rack })),
+      });
+      const original = encodeResponseFrame(0, version, 5, value(BROKERS));
+      const b = book();
+      expect(rewriteAddresses(original, 0, version, b)).toEqual(
+        encodeResponseFrame(0, version, 5, value(BROKERS.map(local))),
+      );
+      expect(b.learnt.get(1001)).toEqual({ host: 'kafka-1001.internal.example', port: 9094 });
+    },
+  );
+
+  it('leaves a Produce response without NodeEndpoints as it is', () => {
+    const frame = encodeResponseFrame(0, 12, 5, {
+      Responses: [{ Name: 't', PartitionResponses: [{ Index: 0 }] }],
+    });
+    expect(rewriteAddresses(frame, 0, 12, book())).toEqual(frame);
+  });
+
   it('refuses versions it cannot read, and truncated bytes, by throwing', () => {
     const frame = encodeResponseFrame(3, 12, 1, metadata(BROKERS));
     expect(() => rewriteAddresses(frame, 3, 14, book())).toThrow('cannot rewrite addresses of API 3 v14');
     expect(() => rewriteAddresses(frame, 0, 9, book())).toThrow('cannot rewrite');
+    expect(() => rewriteAddresses(frame, 1, 16, book())).toThrow('cannot rewrite');
     expect(() => rewriteAddresses(frame.subarray(0, 30), 3, 12, book())).toThrow(WireError);
   });
 });

@@ -70,8 +70,8 @@ describe('capApiVersions', () => {
 
 describe('proxyVersionCaps', () => {
   const caps = proxyVersionCaps();
-  it('holds back the versions whose responses carry KIP-951 NodeEndpoints', () => {
-    expect(caps.get(0)?.max).toBe(9);
+  it('holds back Fetch v16+ (NodeEndpoints in megabyte responses) and share fetches, not Produce', () => {
+    expect(caps.get(0)?.max).toBe(13);
     expect(caps.get(1)?.max).toBe(15);
     expect(caps.has(78)).toBe(false);
     expect(caps.has(79)).toBe(false);

@@ -161,7 +161,7 @@ describe('proxyConnection', () => {
       const expectedWith = (brokerPort: number): Buffer =>
         Buffer.concat([
           API_VERSIONS_V3([
-            [0, 3, 9],
+            [0, 3, 12],
             [3, 0, 13],
             [18, 0, 4],
             [1, 4, 15],
