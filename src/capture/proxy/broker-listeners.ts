@@ -80,9 +80,7 @@ class Listeners implements BrokerListeners {
     const { basePort, portCount } = this.options;
     if (nodeId >= 0 && nodeId < portCount && !this.usedPorts.has(basePort + nodeId)) return basePort + nodeId;
     for (let port = basePort + portCount - 1; port >= basePort; port--) {
-      if (this.usedPorts.has(port)) continue;
-      // Leave a port whose own node id may still appear if another is free; take it only as the last one.
-      return port;
+      if (!this.usedPorts.has(port)) return port;
     }
     return undefined;
   }

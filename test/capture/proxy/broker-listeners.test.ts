@@ -1,0 +1,81 @@
+import { connect } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createBrokerListeners } from '../../../src/capture/proxy/broker-listeners.js';
+import type { BrokerListeners } from '../../../src/capture/proxy/broker-listeners.js';
+import { freePort } from '../../../src/testing/kafka-broker.js';
+
+const open: BrokerListeners[] = [];
+afterEach(async () => {
+  for (const l of open.splice(0)) await l.close();
+});
+
+async function listeners(portCount: number) {
+  const basePort = await freePort();
+  const problems: [string, Record<string, unknown>][] = [];
+  const connections: number[] = [];
+  let count = 0;
+  const l = createBrokerListeners({
+    listenHost: '127.0.0.1',
+    advertisedHost: 'sidecar',
+    basePort,
+    portCount,
+    onConnection: (socket, nodeId) => {
+      connections.push(nodeId);
+      socket.destroy();
+    },
+    onProblem: (problem, detail) => problems.push([problem, detail]),
+    onListenerCount: (delta) => (count += delta),
+  });
+  open.push(l);
+  return { l, basePort, problems, connections, count: () => count };
+}
+
+const upstream = (n: number) => ({ host: `kafka-${n}`, port: 9092 });
+
+describe('createBrokerListeners', () => {
+  it('maps node n to base + n, and listens there at once', async () => {
+    const { l, basePort, connections } = await listeners(10);
+    expect(l.proxyAddressOf(3, upstream(3))).toEqual({ host: 'sidecar', port: basePort + 3 });
+    expect(l.upstreamOf(3)).toEqual(upstream(3));
+    // Bound synchronously: a client told the address can connect right away.
+    await new Promise<void>((resolve, reject) => {
+      const socket = connect({ host: '127.0.0.1', port: basePort + 3 }, () => resolve());
+      socket.on('error', reject);
+    });
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(connections).toEqual([3]);
+  });
+
+  it('gives ids beyond the range the highest free ports, in the order learnt, and keeps them', async () => {
+    const { l, basePort } = await listeners(5);
+    expect(l.proxyAddressOf(1001, upstream(1)).port).toBe(basePort + 4);
+    expect(l.proxyAddressOf(77, upstream(2)).port).toBe(basePort + 3);
+    expect(l.proxyAddressOf(1001, { host: 'moved', port: 9093 }).port).toBe(basePort + 4);
+    expect(l.upstreamOf(1001)).toEqual({ host: 'moved', port: 9093 });
+    // A small id whose own port was taken falls back to a free one.
+    expect(l.proxyAddressOf(4, upstream(4)).port).toBe(basePort + 2);
+    expect([...l.ports()].sort((a, b) => a[0] - b[0])).toEqual([
+      [4, basePort + 2],
+      [77, basePort + 3],
+      [1001, basePort + 4],
+    ]);
+  });
+
+  it('reports a node that finds no port once, and hands out port 0 so that clients fail loudly', async () => {
+    const { l, problems } = await listeners(1);
+    expect(l.proxyAddressOf(0, upstream(0)).port).toBeGreaterThan(0);
+    expect(l.proxyAddressOf(9, upstream(9))).toEqual({ host: 'sidecar', port: 0 });
+    expect(l.proxyAddressOf(9, upstream(9))).toEqual({ host: 'sidecar', port: 0 });
+    expect(problems).toEqual([['no_port', { nodeId: 9, range: expect.stringMatching(/^\d+-\d+$/) }]]);
+  });
+
+  it('counts its listening sockets and closes them all', async () => {
+    const { l, count } = await listeners(4);
+    l.proxyAddressOf(0, upstream(0));
+    l.proxyAddressOf(1, upstream(1));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(count()).toBe(2);
+    await l.close();
+    expect(count()).toBe(0);
+  });
+});
