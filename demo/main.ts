@@ -30,7 +30,7 @@ const seconds = (ms: number): string => `${(ms / 1000).toFixed(1)} s`;
 interface Running {
   exporter?: DemoExporter;
   broker?: KafkaBroker;
-  prometheus?: DemoPrometheus;
+  prometheus?: DemoPrometheus | undefined;
   workload?: Workload;
   table?: NodeJS.Timeout;
 }

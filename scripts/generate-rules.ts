@@ -68,7 +68,7 @@ async function main(): Promise<void> {
     values.config === undefined ? {} : (JSON.parse(await readFile(values.config, 'utf8')) as RuleOverrides);
   if (values['runbook-base'] !== undefined) overrides.runbookBase = values['runbook-base'];
   if (values.selector !== undefined) overrides.selector = values.selector;
-  const groups = buildRuleGroups(resolveRuleOptions(overrides as RuleOverrides));
+  const groups = buildRuleGroups(resolveRuleOptions(overrides));
   const outDir = values['out-dir'];
   if (outDir === undefined)
     throw new Error('Custom options need --out-dir: the shipped files keep the defaults');

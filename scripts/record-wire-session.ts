@@ -35,7 +35,7 @@ function teeFactory(label: string, connections: Connection[]): SocketFactory {
       if (Buffer.isBuffer(chunk)) connection.requests.push(Buffer.from(chunk));
       // eslint-disable-next-line prefer-rest-params -- pass the caller's arguments exactly as given
       return Reflect.apply(write, this, arguments) as boolean;
-    } as net.Socket['write'];
+    };
     socket.on('data', (chunk: Buffer) => connection.responses.push(Buffer.from(chunk)));
     return socket;
   };

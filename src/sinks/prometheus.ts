@@ -72,7 +72,7 @@ interface PromFamily {
   reset(): void;
 }
 
-const NO_LABELS: Record<string, string> = Object.freeze({}) as Record<string, string>;
+const NO_LABELS: Record<string, string> = Object.freeze({});
 
 /** `le` label objects of the throttle buckets, shared by every series (prom-client puts `le` first too). */
 function bucketLabels(bounds: readonly number[]): Record<string, string>[] {
@@ -85,7 +85,9 @@ function family(key: MetricKey, source: MetricSource, openMetrics: boolean): Pro
   const name = openMetrics && def.type === 'counter' ? def.name.replace(/_total$/, '') : def.name;
   const head = { name, help: def.help, type: def.type, aggregator: def.type === 'gauge' ? 'first' : 'sum' };
   const le = bucketLabels(def.buckets ?? []);
-  const [bucketName, sumName, countName] = ['_bucket', '_sum', '_count'].map((suffix) => name + suffix);
+  const bucketName = `${name}_bucket`;
+  const sumName = `${name}_sum`;
+  const countName = `${name}_count`;
 
   // For the text renderer: labels go in `sharedLabels`, whose formatted form prom-client caches by identity.
   function values(): PromValue[] {

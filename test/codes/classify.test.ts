@@ -18,7 +18,7 @@ describe('createClassifier', () => {
   it.each(ERROR_CODES.map((e) => [e.code, e.name, e.category]))(
     'classifies %i as %s / %s with its labels',
     (code, name, category) => {
-      const c = createClassifier({ logger: memoryLogger() }).classify(code as number);
+      const c = createClassifier({ logger: memoryLogger() }).classify(code);
       expect(c).toEqual({
         code,
         codeLabel: String(code),

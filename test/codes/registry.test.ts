@@ -56,7 +56,7 @@ describe('registry', () => {
   });
 
   it.each(ERROR_CODES.map((e) => [e.code, e.name]))('categorises %i %s by the contract rule', (code) => {
-    expect(lookupCode(code as number)!.category).toBe(expectedCategory(code as number));
+    expect(lookupCode(code)!.category).toBe(expectedCategory(code));
   });
 
   it.each([

@@ -31,7 +31,7 @@ const compose = parse(readFileSync(join(deploy, 'compose.yaml'), 'utf8')) as {
   services: Record<string, Service>;
   volumes: Record<string, unknown>;
 };
-const { kafka, exporter, prometheus, grafana } = compose.services as Record<string, Service>;
+const { kafka, exporter, prometheus, grafana } = compose.services;
 
 /** Bind mounts of a service: host path (absolute) → container path; named volumes are left out. */
 function binds(service: Service): { host: string; container: string }[] {

@@ -67,7 +67,7 @@ describe('Dockerfile lint', () => {
   it.each(stages.map((stage) => [stage.name, stage.image]))(
     'stage %s pins an exact Node LTS release (%s)',
     (_name, image) => {
-      const match = /^node:(\d+)\.(\d+)\.(\d+)-[a-z]+-slim(@sha256:[0-9a-f]{64})?$/.exec(image!);
+      const match = /^node:(\d+)\.(\d+)\.(\d+)-[a-z]+-slim(@sha256:[0-9a-f]{64})?$/.exec(image);
       expect(match, `${image} is not node:<major>.<minor>.<patch>-<debian>-slim`).not.toBeNull();
       const major = Number(match![1]);
       // Even majors become LTS; the image must also satisfy our own engines field.

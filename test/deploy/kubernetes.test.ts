@@ -43,8 +43,8 @@ const kustomization = readYaml(join(dir, 'kustomization.yaml'))[0] as Kustomizat
 /** `config.yaml=exporter-config.yaml` → the key in the ConfigMap and the file it comes from. */
 function generatorFiles(entry: Kustomization['configMapGenerator'][number]): { key: string; file: string }[] {
   return entry.files.map((spec) => {
-    const [key, file = key] = spec.split('=');
-    return { key: key!, file };
+    const [key = '', file = key] = spec.split('=');
+    return { key, file };
   });
 }
 
@@ -64,9 +64,9 @@ const manifests: Manifest[] = [
 ];
 
 const MODELS: Record<string, (data: Manifest) => { validate(): void }> = {
-  'apps/v1/Deployment': (data) => new Deployment(data as never),
-  'v1/Service': (data) => new Service(data as never),
-  'v1/ConfigMap': (data) => new ConfigMap(data as never),
+  'apps/v1/Deployment': (data) => new Deployment(data),
+  'v1/Service': (data) => new Service(data),
+  'v1/ConfigMap': (data) => new ConfigMap(data),
   'monitoring.coreos.com/v1/PodMonitor': (data) => new PodMonitor(data as never),
   'monitoring.coreos.com/v1/PrometheusRule': (data) => new PrometheusRule(data as never),
 };
@@ -240,7 +240,7 @@ describe('wiring', () => {
     const monitor = only<Manifest & PodMonitor>('PodMonitor');
     expect(podLabels).toMatchObject(monitor.spec.selector.matchLabels!);
     expect(monitor.spec.podMetricsEndpoints).toHaveLength(1);
-    const endpoint = monitor.spec.podMetricsEndpoints![0]!;
+    const endpoint = monitor.spec.podMetricsEndpoints[0]!;
     expect(endpoint).toMatchObject({ port: 'metrics', path: '/metrics' });
     expect(sidecar.ports!.map((port) => port.name)).toContain(endpoint.port);
   });

@@ -444,7 +444,7 @@ function acceptanceSuite(sink: SinkKind): void {
       const expected = FIRING.filter((f) =>
         alerts.some((a) => a.labels.alertname === f.alertname && matches(a, f.labels)),
       ).map((f) => f.alertname);
-      return { expected, all: [...new Set(alerts.map((a) => a.labels.alertname))].sort() };
+      return { expected, all: [...new Set(alerts.flatMap((a) => a.labels.alertname ?? []))].sort() };
     };
     // Condition alerts hold SHORT_FOR first; on timeout the assertion below names what is missing.
     await prom()

@@ -125,7 +125,10 @@ describeWithKafka('wire capture with a real broker', () => {
     const consumeAll = async (maxFrameBytes: number | undefined): Promise<MemoryRecorder> => {
       const recorder = memoryRecorder();
       const kafka = plaintextKafka({ clientId: uniqueName('wire-frames') });
-      const handle = instrument(kafka, { recorder, maxFrameBytes });
+      const handle = instrument(kafka, {
+        recorder,
+        ...(maxFrameBytes === undefined ? {} : { maxFrameBytes }),
+      });
       await consumeFromStart(kafka, topic, 20, {
         groupId: uniqueName('wire-frames-group'),
         maxWaitTimeInMs: 100,

@@ -55,11 +55,11 @@ export function spawnServe(args: readonly string[], options: SpawnOptions = {}):
       }
     }
   };
-  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
     stderr += chunk;
     check();
   });
-  child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
   const exited = new Promise<number | string>((resolve) =>
     child.on('exit', (code, signal) => {
       running.delete(child);

@@ -129,7 +129,9 @@ export function instrumentKafkajs(
   const clientId = config.clientId ?? KAFKAJS_DEFAULT_CLIENT_ID;
   const instrumented = { ...config } as InstrumentedKafkaConfig;
   if (wire) {
-    instrumented.socketFactory = wrapFactory(config.socketFactory, clientId) as KafkaConfig['socketFactory'];
+    instrumented.socketFactory = wrapFactory(config.socketFactory, clientId) as NonNullable<
+      KafkaConfig['socketFactory']
+    >;
   }
   Object.defineProperties(instrumented, {
     recorder: { value: options.recorder, enumerable: false },

@@ -46,7 +46,12 @@ export function patchKafkajsModule(kafkajs: unknown, options: PatchModuleOptions
   function withWire(config: KafkaConfig): KafkaConfig {
     if (typeof config !== 'object' || config === null) return config;
     try {
-      return instrumentKafkajs(config, { recorder, topicLabel, maxFrameBytes, logger });
+      return instrumentKafkajs(config, {
+        recorder,
+        topicLabel,
+        logger,
+        ...(maxFrameBytes === undefined ? {} : { maxFrameBytes }),
+      });
     } catch (error) {
       failed(error);
       return config;

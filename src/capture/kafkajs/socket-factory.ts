@@ -90,7 +90,7 @@ function tappedWrite(original: net.Socket['write'], tap: ConnectionTap): net.Soc
     }
     // eslint-disable-next-line prefer-rest-params -- pass the caller's arguments exactly as given
     return Reflect.apply(original, this, arguments) as boolean;
-  } as net.Socket['write'];
+  };
 }
 
 /**

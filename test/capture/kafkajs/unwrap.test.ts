@@ -22,7 +22,21 @@ const {
   KafkaJSProtocolError,
   KafkaJSRequestTimeoutError,
   KafkaJSSASLAuthenticationError,
-} = require('kafkajs') as Record<string, ErrorClass>;
+} = require('kafkajs') as Record<
+  | 'KafkaJSAggregateError'
+  | 'KafkaJSConnectionClosedError'
+  | 'KafkaJSConnectionError'
+  | 'KafkaJSCreateTopicError'
+  | 'KafkaJSDeleteGroupsError'
+  | 'KafkaJSDeleteTopicRecordsError'
+  | 'KafkaJSError'
+  | 'KafkaJSNonRetriableError'
+  | 'KafkaJSNumberOfRetriesExceeded'
+  | 'KafkaJSProtocolError'
+  | 'KafkaJSRequestTimeoutError'
+  | 'KafkaJSSASLAuthenticationError',
+  ErrorClass
+>;
 // The retrier's wrapping, exactly as kafkajs/src/retry does it.
 const retriesExceeded = (e: Error): Error =>
   new KafkaJSNumberOfRetriesExceeded(e, { retryCount: 2, retryTime: 100, cause: e });

@@ -100,7 +100,7 @@ describeWithKafka('consumer group churn', () => {
     const createCluster = Object.getOwnPropertySymbols(c.kafka).find(
       (s) => s.description === 'private:Kafka:createCluster',
     )!;
-    const cluster = (c.kafka as unknown as Record<symbol, (o: object) => ZombieCluster>)[createCluster]({});
+    const cluster = (c.kafka as unknown as Record<symbol, (o: object) => ZombieCluster>)[createCluster]!({});
     await cluster.connect();
     try {
       const coordinator = await cluster.findGroupCoordinator({ groupId });

@@ -141,13 +141,13 @@ export function instrumentedClient(config: Partial<KafkaConfig> = {}): Instrumen
     Array.isArray(upstream) &&
     [env.brokers, env.saslBrokers].some((b) => b.join() === upstream.join());
   const mirror = createPrometheusSink();
-  if (proxied) proxiedClients.push({ clientId, upstream: (upstream as string[]).join(','), mirror });
+  if (proxied) proxiedClients.push({ clientId, upstream: upstream.join(','), mirror });
   const kafka = new Kafka({
     retry: { retries: 2, initialRetryTime: 50, maxRetryTime: 200 },
     logLevel: logLevel.DEBUG,
     logCreator,
     ...config,
-    brokers: proxied ? async () => [(await proxyOf(upstream as string[])).bootstrap] : upstream,
+    brokers: proxied ? async () => [(await proxyOf(upstream)).bootstrap] : upstream,
     clientId,
   });
   const handle = instrument(kafka, { registry, sinks: [mirror] });
