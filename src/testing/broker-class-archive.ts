@@ -10,9 +10,12 @@ export interface ClassArchivePlan {
   publish(cleanExit: boolean): void;
 }
 
-/** `.cache/kafka/<version>/broker-classes.jsa`, next to the jars it was made from. */
-export function classArchivePath(install: KafkaInstall): string {
-  return path.join(path.dirname(install.libsDir), 'broker-classes.jsa');
+/**
+ * `.cache/kafka/<version>/<role>-classes.jsa`, next to the jars it was made from. Roles load different
+ * classes (a dedicated KRaft controller never loads the broker's), so each has its own archive.
+ */
+export function classArchivePath(install: KafkaInstall, role = 'broker'): string {
+  return path.join(path.dirname(install.libsDir), `${role}-classes.jsa`);
 }
 
 /**
@@ -20,12 +23,12 @@ export function classArchivePath(install: KafkaInstall): string {
  * otherwise asks this run to dump one at exit (Java 13+ dynamic CDS) into `workDir`, which `publish`
  * copies into the cache under a temporary name and renames, so concurrent runs never see half a file.
  */
-export function planClassArchive(install: KafkaInstall, workDir: string): ClassArchivePlan {
-  const cached = classArchivePath(install);
+export function planClassArchive(install: KafkaInstall, workDir: string, role = 'broker'): ClassArchivePlan {
+  const cached = classArchivePath(install, role);
   if (existsSync(cached)) {
     return { flags: [`-XX:SharedArchiveFile=${cached}`, '-Xlog:cds=error'], publish: () => {} };
   }
-  const dumped = path.join(workDir, 'broker-classes.jsa');
+  const dumped = path.join(workDir, `${role}-classes.jsa`);
   return {
     flags: [`-XX:ArchiveClassesAtExit=${dumped}`, '-Xlog:cds=error', '-Xlog:cds+dynamic=error'],
     publish: (cleanExit) => {

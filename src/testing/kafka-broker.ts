@@ -58,7 +58,8 @@ export interface KafkaBroker {
   stop(): Promise<void>;
 }
 
-const BROKER_JVM_FLAGS = [
+/** JVM flags of every broker or controller JVM (the heap is set per launch). */
+export const BROKER_JVM_FLAGS: readonly string[] = [
   '-Xms64m',
   '-XX:+UseSerialGC',
   '-XX:TieredStopAtLevel=1',
@@ -93,7 +94,7 @@ export function logTail(file: string, lines = 40): string {
 
 // A KRaft cluster id is a base64url UUID; like Kafka's own Uuid.randomUuid, avoid a leading '-',
 // which StorageTool's argument parser would read as an option.
-function newClusterId(): string {
+export function newClusterId(): string {
   for (;;) {
     const id = randomBytes(16).toString('base64url');
     if (!id.startsWith('-')) return id;
@@ -104,7 +105,8 @@ function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-function waitForExit(child: ChildProcess, timeoutMs: number): Promise<boolean> {
+/** Resolves true once `child` has exited, false when `timeoutMs` passes first. */
+export function waitForExit(child: ChildProcess, timeoutMs: number): Promise<boolean> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(true);
   return new Promise((resolve) => {
     const timer = setTimeout(() => resolve(false), timeoutMs);
@@ -153,7 +155,7 @@ async function waitUntilServing(
 }
 
 /** SIGTERM, then SIGKILL after the grace period; resolves true when the JVM ended on SIGTERM alone. */
-async function stopChild(child: ChildProcess, pid: number, graceMs: number): Promise<boolean> {
+export async function stopChild(child: ChildProcess, pid: number, graceMs: number): Promise<boolean> {
   signalGroup(pid, 'SIGTERM');
   const clean = await waitForExit(child, graceMs);
   if (!clean) {

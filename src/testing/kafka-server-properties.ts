@@ -30,8 +30,12 @@ export interface ServerPropertiesInput {
   readonly extra?: Readonly<Record<string, string>>;
 }
 
-// Settings shared by both profiles, each chosen for a one-node broker on a small, shared test machine.
-const COMMON: Readonly<Record<string, string>> = {
+/**
+ * Settings shared by both profiles, each chosen for a one-node broker on a small, shared test machine.
+ * The multi-node cluster (kafka-cluster-properties.ts) starts from these too and overrides the roles and
+ * replication factors.
+ */
+export const SHARED_SERVER_PROPERTIES: Readonly<Record<string, string>> = {
   'process.roles': 'broker,controller',
   'node.id': '1',
   'controller.listener.names': 'CONTROLLER',
@@ -114,10 +118,15 @@ export function renderServerProperties(input: ServerPropertiesInput): string {
   const all: Record<string, string> = {
     ...listenerProperties(input),
     'log.dirs': input.dataDir,
-    ...COMMON,
+    ...SHARED_SERVER_PROPERTIES,
     ...input.extra,
   };
-  return `${Object.entries(all)
+  return formatProperties(all);
+}
+
+/** One `key=value` line per entry, in insertion order (later spreads have already overridden earlier ones). */
+export function formatProperties(entries: Readonly<Record<string, string>>): string {
+  return `${Object.entries(entries)
     .map(([key, value]) => `${key}=${value}`)
     .join('\n')}\n`;
 }
