@@ -2,6 +2,7 @@
 import { createClassifier } from '../codes/classify.js';
 import { ERROR_CODES, lookupCode, lookupName, MAX_CODE, MIN_CODE } from '../codes/registry.js';
 import type { Classification, RecoveryPattern, RegistryEntry } from '../codes/types.js';
+import { wordWrap } from '../config/word-wrap.js';
 import { silentLogger } from '../logger.js';
 import { EXIT_CODES_HELP, EXIT_OK, EXIT_USAGE, parseCommandArgs } from './command.js';
 import type { CliIo } from './command.js';
@@ -149,17 +150,5 @@ function formatFields(fields: readonly [string, string][]): string {
 /** Wraps at word boundaries so that continuation lines start under the value column. */
 function wrap(text: string): string {
   const indent = ' '.repeat(LABEL_WIDTH + 2);
-  const width = LINE_WIDTH - indent.length;
-  const lines: string[] = [];
-  let line = '';
-  for (const word of text.split(/\s+/)) {
-    if (line !== '' && line.length + 1 + word.length > width) {
-      lines.push(line);
-      line = word;
-    } else {
-      line = line === '' ? word : `${line} ${word}`;
-    }
-  }
-  lines.push(line);
-  return lines.join(`\n${indent}`);
+  return wordWrap(text, LINE_WIDTH - indent.length).join(`\n${indent}`);
 }

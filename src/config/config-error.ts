@@ -2,8 +2,6 @@
 
 /** Exit code for a configuration or usage error (a bad flag, key or value, a port in use). */
 export const EXIT_CONFIG = 2;
-/** Exit code for a failure at run time (the server failed after it started). */
-export const EXIT_RUNTIME = 1;
 
 /**
  * A configuration error. `key` is the option (or web-config key) at fault; the message already names it and

@@ -2,24 +2,10 @@
 import { defaultOf, OPTION_TABLE } from './option-table.js';
 import type { OptionGroup, OptionSpec } from './option-table.js';
 import { formatValue } from './value-types.js';
+import { wordWrap as wrap } from './word-wrap.js';
 
 const WIDTH = 100;
 const INDENT = 32;
-
-function wrap(text: string, width: number): string[] {
-  const lines: string[] = [];
-  let line = '';
-  for (const word of text.split(/\s+/)) {
-    if (line !== '' && line.length + 1 + word.length > width) {
-      lines.push(line);
-      line = word;
-    } else {
-      line = line === '' ? word : `${line} ${word}`;
-    }
-  }
-  if (line !== '') lines.push(line);
-  return lines;
-}
 
 function entry(spec: OptionSpec): string {
   const head = `  ${spec.flag}${spec.arg ? ` ${spec.arg}` : ''}`;

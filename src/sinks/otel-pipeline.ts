@@ -66,7 +66,7 @@ const RENAMES: ReadonlyMap<string, string> = new Map(
 );
 
 /** Renames descriptors to the contract's Prometheus names (adds `_seconds` to the throttle histogram). */
-export function renameForPrometheus(resourceMetrics: ResourceMetrics): ResourceMetrics {
+function renameForPrometheus(resourceMetrics: ResourceMetrics): ResourceMetrics {
   return {
     ...resourceMetrics,
     scopeMetrics: resourceMetrics.scopeMetrics.map((scope) => ({

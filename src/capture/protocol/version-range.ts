@@ -25,7 +25,7 @@ export function parseVersionRange(text: string): VersionRange {
 }
 
 /** Whether `version` lies in `range`. */
-export function inVersionRange(version: number, range: VersionRange): boolean {
+function inVersionRange(version: number, range: VersionRange): boolean {
   return version >= range.min && version <= range.max;
 }
 
