@@ -1,7 +1,9 @@
-// Writes docs/configuration.md from the option table (npm run generate:config-doc).
-import { writeFileSync } from 'node:fs';
+// Writes docs/configuration.md from the option table (npm run generate:config-doc; `-- --check` only compares).
 import { renderConfigurationDoc } from './configuration-doc.js';
+import { writeOrCheck } from './generated-file.js';
 
-const target = new URL('../docs/configuration.md', import.meta.url);
-writeFileSync(target, renderConfigurationDoc());
-process.stdout.write(`wrote ${target.pathname}\n`);
+writeOrCheck(
+  new URL('../docs/configuration.md', import.meta.url),
+  renderConfigurationDoc(),
+  'generate:config-doc',
+);

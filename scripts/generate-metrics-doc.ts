@@ -1,6 +1,7 @@
-// Writes docs/metrics.md from the metric table in src/metrics/names.ts (npm run generate:metrics-doc).
-import { writeFileSync } from 'node:fs';
+// Writes docs/metrics.md from the metric table in src/metrics/names.ts (npm run generate:metrics-doc; `-- --check`
+// only compares).
 import { pathToFileURL } from 'node:url';
+import { writeOrCheck } from './generated-file.js';
 import { CARDINALITY_DEFAULTS, OVERFLOW_VALUE } from '../src/metrics/cardinality.js';
 import { LABEL_VALUES, LABELS, METRICS, THROTTLE_BUCKETS_SECONDS } from '../src/metrics/names.js';
 import type { LabelName, MetricDefinition } from '../src/metrics/names.js';
@@ -85,7 +86,5 @@ export function renderMetricsDoc(): string {
 }
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const target = new URL('../docs/metrics.md', import.meta.url);
-  writeFileSync(target, renderMetricsDoc());
-  process.stdout.write(`wrote ${target.pathname}\n`);
+  writeOrCheck(new URL('../docs/metrics.md', import.meta.url), renderMetricsDoc(), 'generate:metrics-doc');
 }
