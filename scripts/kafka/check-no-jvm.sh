@@ -1,11 +1,15 @@
 #!/usr/bin/env bash
-# Fails if a Kafka broker JVM started from this checkout's jar cache is still running (run after the tests).
+# Fails if a Kafka JVM started from this checkout is still running (run after the tests): a broker or
+# cluster node from the jar cache, or a Java client of test/support/java/KafkaClientHarness.java.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
-left="$(ps -eo pid=,args= | grep -F "$root/.cache/kafka/" | grep -F 'kafka.Kafka' | grep -v -F 'grep' || true)"
+procs="$(ps -eo pid=,args= | grep -v -F 'grep' || true)"
+brokers="$(echo "$procs" | grep -F "$root/.cache/kafka/" | grep -F 'kafka.Kafka' || true)"
+clients="$(echo "$procs" | grep -F "$root/.cache/java-client/" | grep -F 'KafkaClientHarness' || true)"
+left="$(printf '%s\n%s' "$brokers" "$clients" | sed '/^$/d')"
 if [[ -n "$left" ]]; then
-  echo "check-no-jvm: Kafka broker JVM(s) left running:" >&2
+  echo "check-no-jvm: Kafka JVM(s) left running:" >&2
   echo "$left" | cut -c1-200 >&2
   exit 1
 fi
-echo "check-no-jvm: no Kafka broker JVM left running"
+echo "check-no-jvm: no Kafka JVM left running"
