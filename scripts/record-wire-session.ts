@@ -50,6 +50,7 @@ function countingRecorder() {
     response: (_e, apiKey) => add(responses, apiName(apiKey)),
     responseError: (_e, apiKey, code) => add(errors, `${apiName(apiKey)}:${code}`),
     throttle: () => {},
+    requestDuringThrottle: () => {},
     operationError: () => {},
     captureFailure: (kind) => undecodable.push(`failure:${kind}`),
     undecodableFrame: (reason) => undecodable.push(reason),

@@ -75,6 +75,11 @@ export interface CaptureRecorder {
   ): void;
   /** A response carried `throttle_time_ms` above zero. */
   throttle(endpoint: BrokerEndpoint, apiKey: number, throttleTimeMs: number): void;
+  /**
+   * The client sent a request on a connection while a throttle the broker announced on that connection (the
+   * `throttle_time_ms` of an earlier response) had not yet expired: the client did not wait as it should.
+   */
+  requestDuringThrottle(endpoint: BrokerEndpoint, apiKey: number): void;
   /** An error reached the application. */
   operationError(event: OperationErrorEvent): void;
   /** An exception inside our hooks was caught (the traffic went on unchanged). */

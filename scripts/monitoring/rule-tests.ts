@@ -7,6 +7,7 @@ import { UNKNOWN_ERROR_NAME } from '../../src/codes/registry.js';
 import type { RuleOptions } from './rule-options.js';
 import {
   advice,
+  BROKER,
   apiLabels,
   entry,
   from,
@@ -17,6 +18,7 @@ import {
   responses,
   runbookAlert,
   runbookCode,
+  s,
   target,
   throttled,
 } from './rule-test-fixtures.js';
@@ -191,6 +193,7 @@ export function buildRuleTests(o: RuleOptions): RuleTestGroup[] {
         ...throttled('orders', 'Fetch', 3, 5),
         responses('batch', 'Produce', '0+60x40'),
         ...throttled('batch', 'Produce', 30, 0.1),
+        s('requestsDuringThrottle', { kafka_api_name: 'Produce', messaging_client_id: 'batch', ...BROKER }, '0+6x40'),
       ],
       alert_rule_test: [
         alertAt('10m', 'KafkaClientThrottled'),
@@ -223,6 +226,11 @@ export function buildRuleTests(o: RuleOptions): RuleTestGroup[] {
             { labels: apiLabels(n.throttledFraction, 'orders', 'Fetch'), value: 0.005 },
             { labels: apiLabels(n.throttledFraction, 'payments', 'Produce'), value: 0.5 },
           ],
+        },
+        {
+          expr: n.requestsDuringThrottle,
+          eval_time: '25m',
+          exp_samples: [{ labels: apiLabels(n.requestsDuringThrottle, 'batch', 'Produce'), value: 0.1 }],
         },
       ],
     },

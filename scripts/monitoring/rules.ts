@@ -63,6 +63,7 @@ export function recordNames(o: RuleOptions) {
     operationErrorsInWindow: `kafka_client_operation_error:${short('operationErrors')}:increase${w}`,
     throttledFraction: `kafka_client_api:throttled_fraction:rate${r}`,
     throttleQuantile: `kafka_client_api:${short('throttleTime')}:p${q}_rate${r}`,
+    requestsDuringThrottle: `kafka_client_api:${short('requestsDuringThrottle')}:rate${r}`,
   };
 }
 
@@ -98,6 +99,8 @@ export function buildRuleGroups(o: RuleOptions): RuleGroup[] {
     },
     { record: n.throttledFraction, expr: throttledFraction(scope, clientApi) },
     { record: n.throttleQuantile, expr: throttleQuantile(scope, o.throttling.quantile, clientApi) },
+    // Clients that do not wait out a throttle the broker announced (the broker then delays them anyway).
+    { record: n.requestsDuringThrottle, expr: sumRate(scope, 'requestsDuringThrottle', clientApi) },
   ];
 
   const codeBy = `by (${[...client, 'kafka_error_code', 'error_type'].join(', ')})`;

@@ -116,6 +116,14 @@ export const METRICS = {
     help: 'Kafka broker responses received (the denominator of error ratios).',
     labels: ['kafka_api_name', ...BROKER],
   },
+  requestsDuringThrottle: {
+    name: 'kafka_client_requests_during_throttle_total',
+    otelName: 'kafka.client.requests.during_throttle',
+    type: 'counter',
+    unit: '{request}',
+    help: 'Requests a client sent on a connection while a throttle the broker announced on that connection (throttle_time_ms of an earlier response) had not yet expired.',
+    labels: ['kafka_api_name', ...BROKER],
+  },
   throttleTime: {
     name: 'kafka_client_throttle_time_seconds',
     otelName: 'kafka.client.throttle.time',

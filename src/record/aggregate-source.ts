@@ -31,6 +31,14 @@ export function createAggregateSource(parts: AggregateParts): MetricSource {
             }
           }
           return;
+        case 'requestsDuringThrottle':
+          for (const slot of endpoints.slots()) {
+            const requests = slot.requestsDuringThrottle;
+            for (let api = 0; api < requests.length; api++) {
+              if (requests[api]! > 0) visit(slot.labelsOf(api), requests[api]!);
+            }
+          }
+          return;
         case 'responseErrors':
           for (const slot of endpoints.slots()) {
             for (const group of slot.errorsByLabels.values()) group.forEach(visit);

@@ -10,6 +10,7 @@ export type SeriesLabels = Readonly<Partial<Record<LabelName, string>>>;
 /** The families a sink reads as one number per series (counters and the two info gauges). */
 export type ScalarFamily =
   | 'responses'
+  | 'requestsDuringThrottle'
   | 'responseErrors'
   | 'operationErrors'
   | 'errorCodeInfo'

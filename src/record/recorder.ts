@@ -184,6 +184,15 @@ export function createRecorder(options: RecorderOptions = {}): Recorder {
         failed(error);
       }
     },
+    requestDuringThrottle(endpoint, apiKey) {
+      try {
+        const slot = endpoints.slotOf(endpoint);
+        slot.requestsDuringThrottle[apiIndex(apiKey)]!++;
+        if (slot.foldedMask !== 0) countFolded(slot.foldedMask);
+      } catch (error) {
+        failed(error);
+      }
+    },
     operationError(event: OperationErrorEvent) {
       try {
         const c = classifier.classify(event.code);

@@ -101,6 +101,8 @@ export class ErrorGroup implements CounterCell {
 /** All series of one broker endpoint (client id, host, port after the caps). */
 export class EndpointSlot {
   readonly responses = new Float64Array(API_SLOTS);
+  /** Requests sent while a throttle announced on the connection was running, per API. */
+  readonly requestsDuringThrottle = new Float64Array(API_SLOTS);
   readonly throttles: (ThrottleCell | undefined)[] = new Array<ThrottleCell | undefined>(API_SLOTS).fill(
     undefined,
   );

@@ -18,6 +18,8 @@ export interface MemoryRecorder extends CaptureRecorder {
     message?: string;
   }[];
   readonly throttles: { api: string; ms: number }[];
+  /** API names of requests sent while a throttle was running. */
+  readonly requestsDuringThrottle: string[];
   readonly operationErrors: OperationErrorEvent[];
   readonly failures: CaptureFailureKind[];
   readonly undecodable: UndecodableReason[];
@@ -38,6 +40,7 @@ export function memoryRecorder(): MemoryRecorder {
     responses: [],
     errors: [],
     throttles: [],
+    requestsDuringThrottle: [],
     operationErrors: [],
     failures: [],
     undecodable: [],
@@ -51,6 +54,7 @@ export function memoryRecorder(): MemoryRecorder {
         ...(message !== undefined && { message }),
       }),
     throttle: (_endpoint, apiKey, ms) => r.throttles.push({ api: apiName(apiKey), ms }),
+    requestDuringThrottle: (_endpoint, apiKey) => r.requestsDuringThrottle.push(apiName(apiKey)),
     operationError: (event) => r.operationErrors.push(event),
     captureFailure: (kind) => r.failures.push(kind),
     undecodableFrame: (reason) => r.undecodable.push(reason),

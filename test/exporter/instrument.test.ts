@@ -18,6 +18,7 @@ function collecting() {
     response() {},
     responseError() {},
     throttle() {},
+    requestDuringThrottle() {},
     undecodableFrame() {},
     captureFailure() {},
     operationError: (event) => operations.push(event),

@@ -28,6 +28,8 @@ export function playStandardStream(recorder: CaptureRecorder): void {
   recorder.throttle(BROKER_1, 0, 250);
   recorder.throttle(BROKER_1, 0, 0); // not throttled
   recorder.throttle(BROKER_2, 1, 90_000);
+  recorder.requestDuringThrottle(BROKER_1, 0); // a client that did not wait
+  recorder.requestDuringThrottle(BROKER_1_AGAIN, 0);
   recorder.operationError({ clientId: 'orders-service', operation: 'send', origin: 'broker', code: 29 });
   recorder.operationError({ clientId: 'orders-service', operation: 'send', origin: 'client', code: 13 });
   recorder.operationError({

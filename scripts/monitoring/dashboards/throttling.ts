@@ -131,6 +131,24 @@ export function throttlingDashboard(): Record<string, unknown> {
           fraction('broker'),
           {
             type: 'timeseries',
+            title: 'Requests sent during a throttle by client',
+            description:
+              'Requests per second a client sent on a connection while a throttle the broker announced on that ' +
+              'connection was still running (KIP-219: the client should wait throttle_time_ms). Compliant clients ' +
+              '(the Java client, kafkajs) stay at or near zero; a client above zero ignores quotas, and the broker ' +
+              'holds its requests anyway.',
+            unit: 'reqps',
+            w: 12,
+            h: 8,
+            queries: [
+              {
+                expr: sumRate(scope, 'requestsDuringThrottle', ['messaging_client_id', 'kafka_api_name']),
+                legend: '{{messaging_client_id}} {{kafka_api_name}}',
+              },
+            ],
+          },
+          {
+            type: 'timeseries',
             title: 'Throttle time per second by client',
             description:
               'Seconds of throttling per second, summed over a client’s throttled responses: near 100% means ' +

@@ -24,6 +24,9 @@ export function createGatedRecorder(target: CaptureRecorder): GatedRecorder {
     throttle(endpoint, apiKey, throttleTimeMs) {
       if (open) target.throttle(endpoint, apiKey, throttleTimeMs);
     },
+    requestDuringThrottle(endpoint, apiKey) {
+      if (open) target.requestDuringThrottle(endpoint, apiKey);
+    },
     operationError(event) {
       if (open) target.operationError(event);
     },

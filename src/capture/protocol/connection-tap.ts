@@ -3,6 +3,7 @@
 // Transport-agnostic: the kafkajs socket wrapper feeds it the bytes a client writes and reads; a proxy can feed
 // it the bytes it forwards. Request heads give correlation id → (api key, version); response frames are then
 // decoded with that version's schema. It only reads the bytes it is given and never throws.
+import { performance } from 'node:perf_hooks';
 import type { BrokerEndpoint, CaptureFailureKind, CaptureRecorder, UndecodableReason } from '../../events.js';
 import { decodeResponse } from './decode-response.js';
 import type { ResponseVisitor } from './decode-response.js';
@@ -65,6 +66,11 @@ class Tap implements ConnectionTap, ResponseVisitor {
   /** The correlation id the next real request carries (kafkajs counts up by one per request). */
   private nextCorrelationId = -1;
   private stopped = false;
+  /**
+   * When the last throttle the broker announced on this connection ends (performance.now() milliseconds), 0 when
+   * none runs. The client should send nothing before then (KIP-219).
+   */
+  private throttledUntil = 0;
   /** The API of the response being decoded, for the visitor callbacks. */
   private apiKey = -1;
   readonly wantsTopic: boolean;
@@ -140,6 +146,7 @@ class Tap implements ConnectionTap, ResponseVisitor {
       this.endpoint = this.endpointFor(readClientId(buf, start, end));
       this.endpointFor = null;
     }
+    if (this.throttledUntil !== 0) this.checkThrottle(apiKey);
     this.pending.push(correlationId, apiKey, apiVersion);
     this.nextCorrelationId = correlationId >= INT32_MAX ? 0 : correlationId + 1;
     if (apiKey === SASL_HANDSHAKE_KEY && apiVersion === 0) this.rawSasl = true;
@@ -188,7 +195,25 @@ class Tap implements ConnectionTap, ResponseVisitor {
     }
   }
 
+  /** A request while a throttle announced on this connection runs is counted; an expired throttle is forgotten. */
+  private checkThrottle(apiKey: number): void {
+    if (performance.now() >= this.throttledUntil) {
+      this.throttledUntil = 0;
+      return;
+    }
+    try {
+      this.options.recorder.requestDuringThrottle(this.endpoint, apiKey);
+    } catch (error) {
+      this.options.onFailure('record', error);
+    }
+  }
+
   throttle(throttleTimeMs: number): void {
+    // The clock starts when the response passes here; the client starts its own later, so a client that waits
+    // as asked is never counted.
+    if (throttleTimeMs > 0) {
+      this.throttledUntil = Math.max(this.throttledUntil, performance.now() + throttleTimeMs);
+    }
     try {
       this.options.recorder.throttle(this.endpoint, this.apiKey, throttleTimeMs);
     } catch (error) {

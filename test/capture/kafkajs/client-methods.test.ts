@@ -18,6 +18,7 @@ function collectingRecorder(throwing = false) {
     response() {},
     responseError() {},
     throttle() {},
+    requestDuringThrottle() {},
     undecodableFrame() {},
     operationError(event) {
       if (throwing) throw new Error('recorder down');

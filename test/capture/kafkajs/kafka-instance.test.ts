@@ -15,6 +15,7 @@ function setup(clientId: string | undefined) {
     response() {},
     responseError() {},
     throttle() {},
+    requestDuringThrottle() {},
     undecodableFrame() {},
     operationError: (event) => operations.push(event),
     captureFailure: (kind) => failures.push(kind),

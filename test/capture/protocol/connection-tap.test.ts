@@ -304,3 +304,33 @@ describe('request heads', () => {
     expect(recorder.undecodable).toEqual(['unknown_correlation_id']);
   });
 });
+
+describe('createConnectionTap throttle compliance', () => {
+  it('counts each request sent while a throttle announced on the connection runs, per API', () => {
+    const { tap: t, recorder } = tap();
+    t.onRequestBytes(requestFrame(0, 7, 1));
+    t.onResponseBytes(produceV7(1, [['orders', [0]]], 60_000));
+    // A client that does not wait: a Produce and a Metadata right away.
+    t.onRequestBytes(Buffer.concat([requestFrame(0, 7, 2), requestFrame(3, 6, 3)]));
+    expect(recorder.requestsDuringThrottle).toEqual(['Produce', 'Metadata']);
+  });
+
+  it('counts nothing once the throttle has expired, nor before any throttle', async () => {
+    const { tap: t, recorder } = tap();
+    t.onRequestBytes(requestFrame(0, 7, 1));
+    t.onResponseBytes(produceV7(1, [['orders', [0]]], 0));
+    t.onRequestBytes(requestFrame(0, 7, 2));
+    t.onResponseBytes(produceV7(2, [['orders', [0]]], 5));
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    t.onRequestBytes(requestFrame(0, 7, 3));
+    expect(recorder.requestsDuringThrottle).toEqual([]);
+  });
+
+  it('keeps the longest of overlapping throttles', () => {
+    const { tap: t, recorder } = tap();
+    t.onRequestBytes(Buffer.concat([requestFrame(0, 7, 1), requestFrame(0, 7, 2)]));
+    t.onResponseBytes(Buffer.concat([produceV7(1, [['a', [0]]], 60_000), produceV7(2, [['a', [0]]], 1)]));
+    t.onRequestBytes(requestFrame(1, 11, 3));
+    expect(recorder.requestsDuringThrottle).toEqual(['Fetch']);
+  });
+});

@@ -27,6 +27,7 @@ function countingRecorder(): CaptureRecorder & Counted {
     response: () => void c.responses++,
     responseError: (_e: unknown, apiKey: number, code: number) => void c.errors.push([apiKey, code]),
     throttle: () => {},
+    requestDuringThrottle: () => {},
     operationError: () => {},
     captureFailure: () => {},
     undecodableFrame: (reason: string) => void c.undecodable.push(reason),

@@ -20,6 +20,7 @@ function explodingRecorder() {
     response: explode('response'),
     responseError: explode('responseError'),
     throttle: explode('throttle'),
+    requestDuringThrottle: explode('requestDuringThrottle'),
     operationError: explode('operationError'),
     captureFailure: explode('captureFailure'),
     undecodableFrame: explode('undecodableFrame'),
