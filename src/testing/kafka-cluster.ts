@@ -60,6 +60,8 @@ export interface KafkaCluster {
   readonly version: string;
   readonly clusterId: string;
   readonly controllerId: number;
+  /** Pid of the controller JVM (also its process group id). */
+  readonly controllerPid: number;
   /** Comma-separated `host:port` of the brokers running now. */
   readonly bootstrap: string;
   /** The brokers running now, by node id; a stopped or killed broker is absent until restarted. */
@@ -218,6 +220,7 @@ async function startOnce(options: StartClusterOptions, install: KafkaInstall): P
     controllerPort,
     options.readyTimeoutMs ?? 120_000,
   );
+  let controllerPid = -1;
   try {
     const brokers: ClusterNode[] = [];
     for (const id of options.brokerIds)
@@ -226,6 +229,7 @@ async function startOnce(options: StartClusterOptions, install: KafkaInstall): P
     for (const node of brokers) cluster.launch(node);
     const controller = await cluster.create('controller', controllerId, controllerPort);
     cluster.launch(controller);
+    controllerPid = controller.running?.pid ?? -1;
     await cluster.waitForAll(brokers, [controller, ...brokers]);
   } catch (error) {
     const tails = clusterLogTails(cluster.nodes.values());
@@ -242,6 +246,7 @@ async function startOnce(options: StartClusterOptions, install: KafkaInstall): P
     version: install.version,
     clusterId,
     controllerId,
+    controllerPid,
     get bootstrap() {
       return [...cluster.brokers.values()].map((b) => `${b.host}:${b.port}`).join(',');
     },
