@@ -56,10 +56,13 @@ const EXERCISED: Readonly<Record<string, { readonly file: string; readonly needl
   },
   // The Deploy section. No cluster or Docker engine here: what these apply is validated offline.
   'npm ci --omit=dev': { file: 'test/deploy/dockerfile.system.test.ts', needle: 'npm ci --omit=dev' },
-  'promtool check config': { file: 'test/deploy/compose.system.test.ts', needle: "'check', 'config'" },
+  'promtool check config': {
+    file: 'test/deploy/compose-promtool.system.test.ts',
+    needle: "'check', 'config'",
+  },
   'kubectl apply -k deploy/kubernetes': { file: 'test/deploy/kubernetes.test.ts', needle: 'kustomization' },
   'docker compose -f deploy/compose.yaml up --build': {
-    file: 'test/deploy/compose.system.test.ts',
+    file: 'test/deploy/compose-file.ts',
     needle: "join(deploy, 'compose.yaml')",
   },
 };
