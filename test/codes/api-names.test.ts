@@ -1,4 +1,6 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { API_NAMES_FILE, renderApiNames } from '../../scripts/generate-protocol-schemas.js';
 import { API_NAMES, apiName, UNKNOWN_API_NAME } from '../../src/codes/api-names.js';
 
 describe('apiName', () => {
@@ -21,5 +23,9 @@ describe('apiName', () => {
 
   it('has unique names', () => {
     expect(new Set(API_NAMES).size).toBe(API_NAMES.length);
+  });
+
+  it("is current with Kafka's message definitions (run npm run generate:protocol-schemas)", async () => {
+    expect(readFileSync(API_NAMES_FILE, 'utf8')).toBe(await renderApiNames());
   });
 });
