@@ -18,18 +18,9 @@ import {
   uniqueName,
 } from './support/kafka-env.js';
 import { kafkaErrorType, rejectionOf } from './support/kafkajs-errors.js';
+import { withAdmin } from './support/with-admin.js';
 
 const MESSAGES = 1000;
-
-async function withAdmin<T>(kafka: Kafka, fn: (admin: Admin) => Promise<T>): Promise<T> {
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
-    return await fn(admin);
-  } finally {
-    await admin.disconnect();
-  }
-}
 
 /** Consumes `count` messages of `topic` in a fresh consumer group and returns values and partitions. */
 async function consumeAll(kafka: Kafka, topic: string, count: number) {

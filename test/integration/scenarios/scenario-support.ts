@@ -1,7 +1,7 @@
 // Shared by the acceptance scenarios: an instrumented kafkajs client whose prom-client exposition is parsed
 // back into series, so that each test asserts the exact contract labels and values.
 import { Kafka, logLevel } from 'kafkajs';
-import type { Admin, KafkaConfig, LogEntry } from 'kafkajs';
+import type { KafkaConfig, LogEntry } from 'kafkajs';
 import { Registry } from 'prom-client';
 import { afterAll, afterEach, expect } from 'vitest';
 import { createPrometheusSink } from '../../../src/sinks/prometheus.js';
@@ -11,6 +11,7 @@ import type { ProxyUnderTest } from '../support/proxy-under-test.js';
 import { instrument } from '../../../src/exporter/instrument.js';
 import type { InstrumentationHandle } from '../../../src/exporter/instrument.js';
 import { kafkaEnv, uniqueName } from '../support/kafka-env.js';
+import { withAdmin } from '../support/with-admin.js';
 
 /** One sample of the exposition: family (with suffix), labels, value. */
 export interface Sample {
@@ -223,16 +224,7 @@ function checkClassification(labels: Readonly<Record<string, string>>): void {
   }
 }
 
-/** Runs `fn` with a connected admin of `kafka`, disconnecting afterwards. */
-export async function withAdmin<T>(kafka: Kafka, fn: (admin: Admin) => Promise<T>): Promise<T> {
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
-    return await fn(admin);
-  } finally {
-    await admin.disconnect();
-  }
-}
+export { withAdmin };
 
 /** A plain (uninstrumented) client for setup steps, so that setup never shows in the counts. */
 export function setupKafka(): Kafka {
