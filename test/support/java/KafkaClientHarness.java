@@ -3,7 +3,7 @@
 // Run in source-launch mode (no javac step), with the jars of scripts/kafka/fetch-client.sh:
 //   java -cp '.cache/java-client/4.4.0/libs/*' test/support/java/KafkaClientHarness.java <command> [--flag value]...
 // Commands (every one takes --bootstrap host:port[,host:port] and repeatable --config key=value client settings):
-//   produce             --topic T --count N [--acks all|1|0] [--size BYTES] [--linger-ms MS] [--partitions K
+//   produce             --topic T --count N [--acks all|1|0] [--size BYTES] [--rate RECORDS_PER_S] [--linger-ms MS] [--partitions K
 //                       [--replication-factor R]] (creates T first) [--client-id C] [--delivery-timeout-ms MS]
 //                       [--max-block-ms MS]
 //   consume             --topic T --group G --count N [--timeout-ms MS] [--client-id C]
@@ -12,8 +12,25 @@
 //   fence               --topic T --transactional-id X
 //   set-quota           --user U | --client-id C --key controller_mutation_rate --value V | --delete
 //   admin-errors        [--prefix P]   (provokes broker error codes, one request each, and counts them)
-// Output: {"command", "ok", ...results}. Exit 0 when the command ran to its end (its results may hold
-// failures), 1 when it broke off (then "failure" says why), 2 on a usage error.
+// Output, one line: {"command", "ok", ...}. Exit 0 when the command ran to its end (its results may hold
+// failures), 1 when it broke off ("failure": an outcome saying why), 2 on a usage error ("usage").
+//   outcome      {"error": Kafka error name or "NONE" (a client-side non-protocol exception: its class name),
+//                 "code": protocol code (0 none, -1 not a protocol error), "exception", "message", "stage"}
+//   error counts {"<ERROR_NAME>": {"code", "count", "exceptions": {"<class>": count}}}
+//   produce             sent, succeeded, failed, errors (counts), elapsedMs, metrics: record-send-total,
+//                       record-retry-total, record-error-total, request-total, response-total,
+//                       produce-throttle-time-avg, produce-throttle-time-max (the producer's own figures)
+//   consume             consumed, complete, partitions [..], commits, commitErrors (counts), elapsedMs, metrics:
+//                       records-consumed-total, fetch-total, commit-total, rebalance-total, failed-rebalance-total,
+//                       fetch-throttle-time-max
+//   admin-create-topics created, failed, errors (counts), topics {"<name>": outcome}
+//   fence               first, second: outcomes of each producer's commitTransaction (first: PRODUCER_FENCED 90)
+//   set-quota           entity, key, value, visible (describeClientQuotas shows it), elapsedMs
+//   admin-errors        prefix, unexpected (steps whose error differed), caused (counts), steps [{step, expected,
+//                       expectedCode, ...outcome}]: one request each for TOPIC_ALREADY_EXISTS 36,
+//                       INVALID_PARTITIONS 37 (x2), INVALID_REPLICATION_FACTOR 38, INVALID_TOPIC_EXCEPTION 17,
+//                       INVALID_CONFIG 40, GROUP_ID_NOT_FOUND 69, OFFSET_OUT_OF_RANGE 1
+// The same jars also run org.apache.kafka.tools.ProducerPerformance and ConsumerPerformance.
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -99,6 +116,8 @@ public class KafkaClientHarness {
     int count = args.integer("count", null);
     String acks = args.string("acks", "all");
     int size = args.integer("size", 100);
+    // Records per second, 0 for as fast as it goes: a paced run lasts long enough to stop a broker under it.
+    int rate = args.integer("rate", 0);
     Properties props = clientProps(args, bootstrap, "harness-producer");
     props.put(ProducerConfig.ACKS_CONFIG, acks);
     props.put(ProducerConfig.LINGER_MS_CONFIG, String.valueOf(args.integer("linger-ms", 5)));
@@ -121,6 +140,11 @@ public class KafkaClientHarness {
     try (KafkaProducer<byte[], byte[]> producer =
         new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer())) {
       for (int i = 0; i < count; i++) {
+        if (rate > 0) {
+          long due = started + (long) i * 1_000_000_000L / rate;
+          long wait = due - System.nanoTime();
+          if (wait > 0) Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
+        }
         byte[] key = ("key-" + i).getBytes();
         producer.send(new ProducerRecord<>(topic, key, value), (metadata, error) -> {
           if (error == null) succeeded.incrementAndGet();
@@ -276,7 +300,8 @@ public class KafkaClientHarness {
     String key = args.required("key");
     boolean delete = args.flag("delete");
     Double value = delete ? null : Double.valueOf(args.required("value"));
-    Properties props = clientProps(args, bootstrap, "harness-quota-admin");
+    // --client-id names the quota's entity here, not this admin client.
+    Properties props = clientProps(bootstrap, "harness-quota-admin");
     props.putAll(args.configs());
     args.done();
 
@@ -369,17 +394,18 @@ public class KafkaClientHarness {
   // ---- shared --------------------------------------------------------------------------------------------
 
   static Properties clientProps(Args args, String bootstrap, String defaultClientId) {
+    return clientProps(bootstrap, args.string("client-id", defaultClientId));
+  }
+
+  static Properties clientProps(String bootstrap, String clientId) {
     Properties props = new Properties();
     props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-    props.put(AdminClientConfig.CLIENT_ID_CONFIG, args.string("client-id", defaultClientId));
+    props.put(AdminClientConfig.CLIENT_ID_CONFIG, clientId);
     return props;
   }
 
   static void createTopicIfMissing(String bootstrap, String topic, int partitions, short rf) throws Exception {
-    Properties props = new Properties();
-    props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-    props.put(AdminClientConfig.CLIENT_ID_CONFIG, "harness-setup");
-    try (Admin admin = Admin.create(props)) {
+    try (Admin admin = Admin.create(clientProps(bootstrap, "harness-setup"))) {
       admin.createTopics(List.of(new NewTopic(topic, Optional.of(partitions), Optional.of(rf)))).all().get();
     } catch (ExecutionException e) {
       if (!(e.getCause() instanceof TopicExistsException)) throw e;
