@@ -55,7 +55,8 @@ export const LABEL_VALUES: Readonly<Record<LabelName, string>> = {
     'the capped label: `messaging_destination_name`, `messaging_client_id`, `server_address`, `error_type`, `kafka_error_code`',
   side: 'which end of the proxy a connection is on: `client` (an application) or `broker` (upstream)',
   direction: 'which way the proxy forwarded: `to_broker` (requests) or `to_client` (responses)',
-  rewrite: 'what the proxy rewrote in a response: `broker_addresses` or `api_versions`',
+  rewrite:
+    'what the proxy rewrote in a response: `broker_addresses` (Metadata, FindCoordinator, DescribeCluster), `node_endpoints` (KIP-951 leader hints in Produce) or `api_versions`',
 };
 
 export type MetricType = 'counter' | 'histogram' | 'gauge';

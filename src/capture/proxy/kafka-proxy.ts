@@ -213,10 +213,9 @@ class Proxy implements KafkaProxy {
     this.closing ??= (async () => {
       clearInterval(this.refresh);
       this.listening = false;
-      const closedBootstrap = new Promise<void>((resolve) =>
-        this.bootstrap?.listening ? this.bootstrap.close(() => resolve()) : resolve(),
-      );
-      await Promise.all([closedBootstrap, this.listeners.close()].map((p) => p.catch(() => undefined)));
+      // Stop accepting now; the close callbacks would wait for the open connections, which get the grace below.
+      if (this.bootstrap?.listening) this.bootstrap.close();
+      this.listeners.close();
       const open = [...this.connections];
       const drained = Promise.all(open.map((c) => c.closed)).then(() => true);
       let timer: NodeJS.Timeout | undefined;

@@ -44,6 +44,7 @@ export interface ProxyConnection {
   readonly closed: Promise<void>;
 }
 
+const PRODUCE = 0;
 const API_VERSIONS = 18;
 const SASL_HANDSHAKE = 17;
 const INT32_MAX = 0x7fffffff;
@@ -313,6 +314,10 @@ class Connection implements ProxyConnection {
       if (apiKey === API_VERSIONS) {
         out = capApiVersions(frame, version, this.ctx.caps).frame;
         this.ctx.stats.rewrites.api_versions++;
+      } else if (apiKey === PRODUCE) {
+        // Most Produce responses carry no NodeEndpoints: only a leader change adds them (KIP-951).
+        out = rewriteAddresses(frame, apiKey, version, this.ctx.book);
+        if (!out.equals(frame)) this.ctx.stats.rewrites.node_endpoints++;
       } else {
         out = rewriteAddresses(frame, apiKey, version, this.ctx.book);
         this.ctx.stats.rewrites.broker_addresses++;

@@ -13,7 +13,7 @@ export const PROXY_CLOSE_REASONS = [
 export type ProxyCloseReason = (typeof PROXY_CLOSE_REASONS)[number];
 
 /** What the proxy rewrote in a response. */
-export const PROXY_REWRITE_KINDS = ['broker_addresses', 'api_versions'] as const;
+export const PROXY_REWRITE_KINDS = ['broker_addresses', 'node_endpoints', 'api_versions'] as const;
 export type ProxyRewriteKind = (typeof PROXY_REWRITE_KINDS)[number];
 
 export interface ProxyStats {

@@ -182,7 +182,7 @@ describe('proxyConnection', () => {
         [3, 3],
         [0, 10],
       ]);
-      expect(proxy.stats.rewrites).toEqual({ broker_addresses: 1, api_versions: 1 });
+      expect(proxy.stats.rewrites).toEqual({ broker_addresses: 1, node_endpoints: 0, api_versions: 1 });
     },
   );
 

@@ -6,6 +6,12 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../../src/testing/kafka-broker.js';
+import { runJavaClient } from '../../../src/testing/java-client.js';
+import type {
+  JavaClientErrorCounts,
+  JavaClientOutcome,
+  JavaClientResult,
+} from '../../../src/testing/java-client.js';
 import { startKafkaCluster } from '../../../src/testing/kafka-cluster.js';
 import type { KafkaCluster } from '../../../src/testing/kafka-cluster.js';
 import { startServe } from '../../server/serve-process.js';
@@ -67,20 +73,43 @@ async function total(name: string, labels: Record<string, string> = {}): Promise
     .reduce((sum, s) => sum + s.value, 0);
 }
 
-function isJvm(pid: number): boolean {
+/**
+ * Every connection to a broker port that is not another broker's (replication) belongs to the proxy. With
+ * `javaOnly`, this test process is left out too: the cluster launcher here probes brokers it (re)starts.
+ */
+function expectNoBypass(javaOnly = false): void {
+  const brokers = [...cluster.brokers.values()];
+  const owners = clientsOf(brokers.map((b) => b.port)).filter(
+    (pid) => !brokers.some((b) => b.pid === pid) && !(javaOnly && pid === process.pid),
+  );
+  expect(owners.length).toBeGreaterThan(0);
+  const strangers = [...new Set(owners)].filter((pid) => pid !== serve.child.pid).map(describePid);
+  expect(strangers).toEqual([]);
+}
+
+/** A process as `pid: command line`, for a failure message. */
+function describePid(pid: number): string {
   try {
-    return readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === 'java';
+    return `${pid}: ${readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ').slice(0, 300)}`;
   } catch {
-    return false;
+    return `${pid}: (gone)`;
   }
 }
 
-/** Every non-broker connection to a broker port belongs to the proxy process. */
-function expectNoBypass(): void {
-  const ports = [...cluster.brokers.values()].map((b) => b.port);
-  const owners = clientsOf(ports).filter((pid) => !isJvm(pid));
-  expect(owners.length).toBeGreaterThan(0);
-  expect(new Set(owners)).toEqual(new Set([serve.child.pid]));
+/** Wire counts of one client on /metrics: code → count over every API. */
+async function wireErrors(clientId: string): Promise<Record<string, number>> {
+  const out: Record<string, number> = {};
+  for (const s of await samples()) {
+    if (s.name !== 'kafka_client_response_errors_total' || s.labels.messaging_client_id !== clientId)
+      continue;
+    out[s.labels.kafka_error_code!] = (out[s.labels.kafka_error_code!] ?? 0) + s.value;
+  }
+  return out;
+}
+
+/** The harness's error counts as code → count. */
+function byCode(counts: JavaClientErrorCounts): Record<string, number> {
+  return Object.fromEntries(Object.values(counts).map((e) => [String(e.code), e.count]));
 }
 
 function kafkajs(clientId: string): Kafka {
@@ -206,6 +235,145 @@ describe('serve --proxy-upstream in front of a 3-broker Kafka 4 cluster', () => 
     await producer.send({ topic, messages: [{ value: 'z' }] });
     expectNoBypass();
     await producer.disconnect();
+  });
+
+  it('carries the Java client (flexible versions, KIP-951) through produce, group consume and commit', async () => {
+    const topic = uniqueName('px-java');
+    const producing = runJavaClient<JavaClientResult & { succeeded: number }>(
+      'produce',
+      {
+        bootstrap,
+        topic,
+        count: 20_000,
+        partitions: 6,
+        'replication-factor': 3,
+        'client-id': 'java-producer',
+        'linger-ms': 5,
+      },
+      { timeoutMs: 90_000 },
+    );
+    // While it runs, its connections go to the proxy only.
+    await until(
+      async () =>
+        (await total('kafka_client_responses_total', {
+          messaging_client_id: 'java-producer',
+          kafka_api_name: 'Produce',
+        })) > 0,
+      60_000,
+    );
+    expectNoBypass();
+    expect(await producing).toMatchObject({ ok: true, succeeded: 20_000, failed: 0 });
+    const consumed = await runJavaClient<JavaClientResult>(
+      'consume',
+      {
+        bootstrap,
+        topic,
+        group: uniqueName('java-group'),
+        count: 20_000,
+        'client-id': 'java-consumer',
+      },
+      { timeoutMs: 90_000 },
+    );
+    expect(consumed).toMatchObject({ ok: true, consumed: 20_000, complete: true, commitErrors: {} });
+    for (const api of ['FindCoordinator', 'JoinGroup', 'SyncGroup', 'Fetch', 'OffsetCommit', 'ApiVersions']) {
+      expect(
+        await total('kafka_client_responses_total', {
+          messaging_client_id: 'java-consumer',
+          kafka_api_name: api,
+        }),
+        api,
+      ).toBeGreaterThan(0);
+    }
+  });
+
+  it('counts PRODUCER_FENCED (90) of two transactional Java producers exactly once', async () => {
+    const result = await runJavaClient<
+      JavaClientResult & { first: JavaClientOutcome; second: JavaClientOutcome }
+    >('fence', { bootstrap, topic: uniqueName('px-fence'), 'transactional-id': uniqueName('tx') });
+    expect(result.first).toMatchObject({ error: 'PRODUCER_FENCED', code: 90 });
+    expect(result.second).toMatchObject({ code: 0 });
+    expect((await wireErrors('harness-fence-first'))['90']).toBe(1);
+    // The second may meet CONCURRENT_TRANSACTIONS (51) while the first's transaction is aborted: never 90.
+    expect((await wireErrors('harness-fence-second'))['90']).toBeUndefined();
+  });
+
+  it('counts each admin error the Java client provokes exactly, code by code', async () => {
+    const clientId = uniqueName('java-admin');
+    const result = await runJavaClient<
+      JavaClientResult & { unexpected: number; caused: JavaClientErrorCounts }
+    >('admin-errors', { bootstrap, prefix: uniqueName('px-errors'), 'client-id': clientId });
+    expect(result.unexpected).toBe(0);
+    const caused = byCode(result.caused);
+    expect(Object.keys(caused).sort()).toEqual(['1', '17', '36', '37', '38', '40', '69']);
+    expect(await wireErrors(clientId)).toEqual(caused);
+  });
+
+  it('counts THROTTLING_QUOTA_EXCEEDED (89) once per topic the controller mutation quota refused', async () => {
+    const clientId = uniqueName('java-quota');
+    expect(
+      await runJavaClient('set-quota', {
+        bootstrap,
+        'client-id': clientId,
+        key: 'controller_mutation_rate',
+        value: 1,
+      }),
+    ).toMatchObject({ ok: true });
+    const result = await runJavaClient<JavaClientResult & { created: number; errors: JavaClientErrorCounts }>(
+      'admin-create-topics',
+      { bootstrap, prefix: uniqueName('px-q'), count: 4, partitions: 10, 'client-id': clientId },
+    );
+    expect(byCode(result.errors)).toEqual({ '89': 3 });
+    expect(await wireErrors(clientId)).toEqual({ '89': 3 });
+  });
+
+  it('keeps the Java producer on the proxy while leaders move, NodeEndpoints rewritten', async () => {
+    const topic = uniqueName('px-move');
+    const producing = runJavaClient<
+      JavaClientResult & { succeeded: number; metrics: Record<string, number> }
+    >(
+      'produce',
+      {
+        bootstrap,
+        topic,
+        count: 4_000,
+        rate: 250,
+        partitions: 6,
+        'replication-factor': 3,
+        'client-id': 'java-mover',
+        'linger-ms': 1,
+      },
+      { timeoutMs: 120_000 },
+    );
+    await until(
+      async () =>
+        (await total('kafka_client_responses_total', {
+          messaging_client_id: 'java-mover',
+          kafka_api_name: 'Produce',
+        })) > 20,
+      60_000,
+    );
+
+    expectNoBypass(true);
+    await cluster.stopBroker(2);
+    expectNoBypass(true);
+    await cluster.restartBroker(2);
+    expectNoBypass(true);
+    const produced = await producing;
+    expect(produced).toMatchObject({ ok: true, succeeded: 4_000 });
+    const wire = await wireErrors('java-mover');
+    // What the client itself says it retried (records, several per batch): retries happened exactly when the
+    // wire shows retriable Produce errors, NOT_LEADER_OR_FOLLOWER (6) the commonest.
+    const retries = Number(produced.metrics['record-retry-total'] ?? 0);
+    const retriable = Object.values(wire).reduce((a, b) => a + b, 0);
+    console.info(`leader move: wire errors ${JSON.stringify(wire)}, record-retry-total ${retries}`);
+    expect(retriable > 0).toBe(retries > 0);
+    expect(retriable).toBeLessThanOrEqual(retries);
+    // Producers learnt the new leaders from NodeEndpoints, rewritten to the proxy's listeners.
+    if ((wire['6'] ?? 0) > 0) {
+      expect(
+        await total('kafka_error_exporter_proxy_rewrites_total', { rewrite: 'node_endpoints' }),
+      ).toBeGreaterThan(0);
+    }
   });
 
   it('survives a broker killed (SIGKILL) under load and restarted, leaking no listener or socket', async () => {
