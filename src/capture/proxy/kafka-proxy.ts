@@ -1,6 +1,6 @@
 // The Kafka protocol proxy of the sidecar: a bootstrap listener, one listener per broker, and a tap on every
 // connection that reports to the same recorder as the in-process capture.
-import { connect, createServer } from 'node:net';
+import { createServer } from 'node:net';
 import type { Server, Socket } from 'node:net';
 import type { CaptureRecorder } from '../../events.js';
 import type { Logger } from '../../logger.js';
@@ -15,10 +15,14 @@ import type { ProxyConnection, ProxyConnectionContext } from './proxy-connection
 import { createProxyStats } from './proxy-stats.js';
 import type { ProxyCloseReason, ProxyStats } from './proxy-stats.js';
 import { proxyVersionCaps } from './proxy-versions.js';
+import { createUpstreamDialer, describeUpstreamError } from './upstream-dialer.js';
+import type { UpstreamDialer, UpstreamTls } from './upstream-dialer.js';
 
 export interface KafkaProxyOptions {
   /** The cluster's bootstrap servers. */
   readonly upstream: readonly NodeAddress[];
+  /** TLS to the brokers, originated by the proxy; `null` for plaintext. @default null */
+  readonly upstreamTls?: UpstreamTls | null;
   /** Address of the bootstrap and broker listeners. @default '127.0.0.1' */
   readonly listenHost?: string;
   /** The host written into rewritten broker addresses. @default listenHost */
@@ -72,6 +76,7 @@ class Proxy implements KafkaProxy {
   private closing: Promise<{ graceful: boolean }> | undefined;
   private readonly lastLogged = new Map<string, number>();
   private nextBootstrap = 0;
+  private readonly dialer: UpstreamDialer;
 
   constructor(private readonly options: KafkaProxyOptions) {
     if (options.upstream.length === 0)
@@ -96,7 +101,19 @@ class Proxy implements KafkaProxy {
       onListenerCount: (delta) => (this.stats.listeners += delta),
     });
     const { recorder, logger } = options;
+    this.dialer = createUpstreamDialer(options.upstreamTls ?? null);
     this.ctx = {
+      dialer: this.dialer,
+      onDialFailure: (target, error) =>
+        this.logOnce(
+          `dial:${target.host}:${target.port}`,
+          {
+            broker: `${target.host}:${target.port}`,
+            tls: this.dialer.tls,
+            error: error === null ? 'timed out' : describeUpstreamError(error, this.dialer.tls),
+          },
+          'kafka proxy: cannot connect to a broker',
+        ),
       caps: proxyVersionCaps(),
       book: this.listeners,
       stats: this.stats,
@@ -182,7 +199,12 @@ class Proxy implements KafkaProxy {
    */
   private async learnBrokers(): Promise<void> {
     for (const target of this.options.upstream) {
-      const outcome = await metadataProbe(target, this.options.connectTimeoutMs ?? 5000);
+      const outcome = await metadataProbe(
+        this.dialer,
+        target,
+        this.options.connectTimeoutMs ?? 5000,
+        this.ctx.onDialFailure,
+      );
       if (outcome === null) continue;
       this.reached = true;
       if (outcome.length > 0) {
@@ -232,9 +254,14 @@ class Proxy implements KafkaProxy {
 }
 
 /** One Metadata v1 request for no topics; resolves with the response frame, `Buffer(0)` if the connection closed without one, or null if unreachable. */
-function metadataProbe(target: NodeAddress, timeoutMs: number): Promise<Buffer | null> {
+function metadataProbe(
+  dialer: UpstreamDialer,
+  target: NodeAddress,
+  timeoutMs: number,
+  onDialFailure: (target: NodeAddress, error: NodeJS.ErrnoException | null) => void,
+): Promise<Buffer | null> {
   return new Promise((resolve) => {
-    const socket = connect({ host: target.host, port: target.port });
+    const socket = dialer.dial(target);
     const chunks: Buffer[] = [];
     let connected = false;
     let settled = false;
@@ -244,10 +271,16 @@ function metadataProbe(target: NodeAddress, timeoutMs: number): Promise<Buffer |
       socket.destroy();
       resolve(value);
     };
-    socket.setTimeout(timeoutMs, () => settle(connected ? Buffer.alloc(0) : null));
-    socket.on('error', () => settle(connected ? Buffer.alloc(0) : null));
+    socket.setTimeout(timeoutMs, () => {
+      if (!connected) onDialFailure(target, null);
+      settle(connected ? Buffer.alloc(0) : null);
+    });
+    socket.on('error', (error: NodeJS.ErrnoException) => {
+      if (!connected) onDialFailure(target, error);
+      settle(connected ? Buffer.alloc(0) : null);
+    });
     socket.on('close', () => settle(connected ? Buffer.alloc(0) : null));
-    socket.on('connect', () => {
+    socket.on(dialer.ready, () => {
       connected = true;
       const clientId = Buffer.from(CLIENT_ID);
       const body = Buffer.alloc(2 + 2 + 4 + 2 + clientId.length + 4);

@@ -5,7 +5,6 @@
 // directions beside the forwarding and reports every error code to the recorder. Back-pressure is TCP's: a
 // side whose writes are queued pauses the other side's reads, so memory per connection stays bounded by the
 // socket buffers plus at most one rewritten response.
-import { connect } from 'node:net';
 import type { Socket } from 'node:net';
 import type { BrokerEndpoint, CaptureRecorder } from '../../events.js';
 import type { ConnectionTap, TapEndpoint } from '../protocol/connection-tap.js';
@@ -17,6 +16,7 @@ import type { NodeAddress, NodeAddressBook } from './address-rewrite.js';
 import { capApiVersions } from './api-versions-cap.js';
 import type { VersionCaps } from './api-versions-cap.js';
 import type { ProxyCloseReason, ProxyStats } from './proxy-stats.js';
+import type { UpstreamDialer } from './upstream-dialer.js';
 
 /** What every connection of one proxy shares. */
 export interface ProxyConnectionContext {
@@ -28,6 +28,10 @@ export interface ProxyConnectionContext {
   readonly createTap: (endpoint: TapEndpoint) => ConnectionTap;
   /** Responses that must be rewritten are collected up to this size; a larger one closes the connection. */
   readonly maxRewriteBytes: number;
+  /** Opens connections to brokers (TCP or TLS). */
+  readonly dialer: UpstreamDialer;
+  /** An upstream connection attempt failed (logged by the owner, at most once per interval). */
+  readonly onDialFailure: (target: NodeAddress, error: NodeJS.ErrnoException | null) => void;
   /** Time an upstream connect may take before the client is refused. */
   readonly connectTimeoutMs: number;
   /** Requests collected before the upstream socket is connected; beyond it the client is paused. */
@@ -139,16 +143,17 @@ class Connection implements ProxyConnection {
       return;
     }
     this.target = target;
-    const upstream = connect({ host: target.host, port: target.port });
+    const upstream = this.ctx.dialer.dial(target);
     upstream.setNoDelay(true);
     upstream.setTimeout(this.ctx.connectTimeoutMs);
-    const failed = (): void => {
+    const failed = (error?: NodeJS.ErrnoException): void => {
       upstream.destroy();
+      this.ctx.onDialFailure(target, error ?? null);
       this.dial(index + 1);
     };
     upstream.once('timeout', failed);
     upstream.once('error', failed);
-    upstream.once('connect', () => {
+    upstream.once(this.ctx.dialer.ready, () => {
       upstream.setTimeout(0);
       upstream.off('timeout', failed);
       upstream.off('error', failed);
