@@ -10,7 +10,7 @@ export const JAVA_CLIENT_VERSION = '4.4.0';
 
 /** The harness commands (see the header of KafkaClientHarness.java for their flags). */
 export type JavaClientCommand =
-  'produce' | 'consume' | 'admin-create-topics' | 'fence' | 'set-quota' | 'admin-errors';
+  'produce' | 'consume' | 'admin-create-topics' | 'fence' | 'set-quota' | 'set-scram' | 'admin-errors';
 
 /** Flags without the `--`: `true` passes a bare flag, `false` and `undefined` leave it out. */
 export type JavaClientArgs = Readonly<Record<string, string | number | boolean | undefined>>;

@@ -20,6 +20,11 @@ export interface StartBrokerOptions {
   profile?: BrokerProfile;
   /** `sasl` profile only: also open a PLAINTEXT listener whose clients are super users. @default true */
   plaintextListener?: boolean;
+  /**
+   * `plaintext` profile only: also open a SASL_SSL listener (SCRAM-SHA-512) on a free port, with the
+   * certificate and key in this PEM file (unencrypted PKCS#8 key, then the chain). See `saslSslBootstrap`.
+   */
+  saslSslKeystoreFile?: string;
   /** Kafka version whose jars `scripts/kafka/fetch.sh` fetched. @default PINNED_KAFKA_VERSION */
   version?: string;
   /** @default `<project>/.cache/kafka/<version>/libs` */
@@ -46,6 +51,8 @@ export interface KafkaBroker {
   readonly bootstrap: string;
   /** `host:port` of a PLAINTEXT listener (the client listener for `plaintext`), if any. */
   readonly plaintextBootstrap: string | undefined;
+  /** `host:port` of the SASL_SSL/SCRAM-SHA-512 listener asked for with `saslSslKeystoreFile`, if any. */
+  readonly saslSslBootstrap: string | undefined;
   /** The super user's credentials for the `sasl` profile, undefined for `plaintext`. */
   readonly admin: SaslCredentials | undefined;
   /** Pid of the broker JVM, also its process group id. */
@@ -177,6 +184,10 @@ async function startOnce(options: StartBrokerOptions, install: KafkaInstall): Pr
   const controllerPort = await freePort();
   const wantsPlain = profile === 'sasl' && (options.plaintextListener ?? true);
   const plaintextPort = wantsPlain ? await freePort() : undefined;
+  const saslSsl =
+    profile === 'plaintext' && options.saslSslKeystoreFile !== undefined
+      ? { port: await freePort(), keystoreFile: options.saslSslKeystoreFile }
+      : undefined;
   writeFileSync(
     propsFile,
     renderServerProperties({
@@ -185,6 +196,7 @@ async function startOnce(options: StartBrokerOptions, install: KafkaInstall): Pr
       clientPort,
       controllerPort,
       ...(plaintextPort === undefined ? {} : { plaintextPort }),
+      ...(saslSsl === undefined ? {} : { saslSsl }),
       ...(options.properties ? { extra: options.properties } : {}),
     }),
   );
@@ -253,6 +265,7 @@ async function startOnce(options: StartBrokerOptions, install: KafkaInstall): Pr
         : plaintextPort === undefined
           ? undefined
           : `127.0.0.1:${plaintextPort}`,
+    saslSslBootstrap: saslSsl === undefined ? undefined : `127.0.0.1:${saslSsl.port}`,
     admin,
     pid,
     logFile,

@@ -26,6 +26,11 @@ export interface ServerPropertiesInput {
   readonly controllerPort: number;
   /** `sasl` only: an extra PLAINTEXT listener whose anonymous clients are super users. */
   readonly plaintextPort?: number;
+  /**
+   * `plaintext` only: also a SASL_SSL listener with SCRAM-SHA-512 on this port, its certificate and key in one
+   * PEM file (unencrypted PKCS#8 key, then the certificate chain). Users are added with AlterUserScramCredentials.
+   */
+  readonly saslSsl?: { readonly port: number; readonly keystoreFile: string };
   /** Appended last, so it overrides the defaults. */
   readonly extra?: Readonly<Record<string, string>>;
 }
@@ -85,12 +90,25 @@ function listenerProperties(input: ServerPropertiesInput): Record<string, string
   const voters = `1@127.0.0.1:${input.controllerPort}`;
   if (input.profile === 'plaintext') {
     const client = `PLAINTEXT://127.0.0.1:${input.clientPort}`;
-    return {
+    const plain = {
       'controller.quorum.voters': voters,
       listeners: `${client},${controller}`,
       'advertised.listeners': client,
       'listener.security.protocol.map': 'PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT',
       'inter.broker.listener.name': 'PLAINTEXT',
+    };
+    if (input.saslSsl === undefined) return plain;
+    const secure = `SASL_SSL://127.0.0.1:${input.saslSsl.port}`;
+    return {
+      ...plain,
+      listeners: `${client},${secure},${controller}`,
+      'advertised.listeners': `${client},${secure}`,
+      'listener.security.protocol.map': 'PLAINTEXT:PLAINTEXT,SASL_SSL:SASL_SSL,CONTROLLER:PLAINTEXT',
+      'sasl.enabled.mechanisms': 'SCRAM-SHA-512',
+      'listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config':
+        'org.apache.kafka.common.security.scram.ScramLoginModule required;',
+      'listener.name.sasl_ssl.ssl.keystore.type': 'PEM',
+      'listener.name.sasl_ssl.ssl.keystore.location': input.saslSsl.keystoreFile,
     };
   }
   const sasl = `SASL_PLAINTEXT://127.0.0.1:${input.clientPort}`;

@@ -11,6 +11,7 @@
 //                       [--retry-on-quota] (off by default, so every THROTTLING_QUOTA_EXCEEDED surfaces)
 //   fence               --topic T --transactional-id X
 //   set-quota           --user U | --client-id C --key controller_mutation_rate --value V | --delete
+//   set-scram           --user U --password P   (a SCRAM-SHA-512 credential, AlterUserScramCredentials)
 //   admin-errors        [--prefix P]   (provokes broker error codes, one request each, and counts them)
 // Output, one line: {"command", "ok", ...}. Exit 0 when the command ran to its end (its results may hold
 // failures), 1 when it broke off ("failure": an outcome saying why), 2 on a usage error ("usage").
@@ -26,6 +27,7 @@
 //   admin-create-topics created, failed, errors (counts), topics {"<name>": outcome}
 //   fence               first, second: outcomes of each producer's commitTransaction (first: PRODUCER_FENCED 90)
 //   set-quota           entity, key, value, visible (describeClientQuotas shows it), elapsedMs
+//   set-scram           user, visible (describeUserScramCredentials lists it)
 //   admin-errors        prefix, unexpected (steps whose error differed), caused (counts), steps [{step, expected,
 //                       expectedCode, ...outcome}]: one request each for TOPIC_ALREADY_EXISTS 36,
 //                       INVALID_PARTITIONS 37 (x2), INVALID_REPLICATION_FACTOR 38, INVALID_TOPIC_EXCEPTION 17,
@@ -90,6 +92,7 @@ public class KafkaClientHarness {
         case "admin-create-topics" -> adminCreateTopics(args, out);
         case "fence" -> fence(args, out);
         case "set-quota" -> setQuota(args, out);
+        case "set-scram" -> setScram(args, out);
         case "admin-errors" -> adminErrors(args, out);
         default -> throw new UsageException("unknown command: " + argv[0]);
       }
@@ -291,6 +294,28 @@ public class KafkaClientHarness {
   }
 
   // ---- set-quota -----------------------------------------------------------------------------------------
+
+  static void setScram(Args args, Map<String, Object> out) throws Exception {
+    String bootstrap = args.required("bootstrap");
+    String user = args.required("user");
+    String password = args.required("password");
+    Properties props = clientProps(args, bootstrap, "harness-scram");
+    props.putAll(args.configs());
+    args.done();
+    try (Admin admin = Admin.create(props)) {
+      var info = new org.apache.kafka.clients.admin.ScramCredentialInfo(
+          org.apache.kafka.clients.admin.ScramMechanism.SCRAM_SHA_512, 4096);
+      admin.alterUserScramCredentials(List.of(
+          new org.apache.kafka.clients.admin.UserScramCredentialUpsertion(user, info, password))).all().get();
+      boolean visible = false;
+      for (int i = 0; i < 50 && !visible; i++) {
+        visible = admin.describeUserScramCredentials(List.of(user)).all().get().containsKey(user);
+        if (!visible) Thread.sleep(100);
+      }
+      out.put("user", user); // never the password
+      out.put("visible", visible);
+    }
+  }
 
   static void setQuota(Args args, Map<String, Object> out) throws Exception {
     String bootstrap = args.required("bootstrap");
