@@ -28,10 +28,14 @@ COPY --from=build /src/dist ./dist
 # container runs with a read-only root filesystem (mount a tmpfs on /tmp).
 USER 1000:1000
 # 9464: /metrics, /healthz, /readyz, /codes and the landing page.
-# 19092: the Kafka protocol proxy listener, reserved for the proxy mode (point a client's bootstrap here).
-EXPOSE 9464 19092
+# 19092: the Kafka protocol proxy's bootstrap listener (`serve --proxy-upstream <cluster>`): the application's
+# bootstrap servers. 19093-19192: its per-broker listeners (node id n on 19093+n). The proxy listens on
+# loopback by default, which is what a pod's sidecar or `docker run --network container:<app>` wants; to
+# reach it through published ports, set --proxy-listen 0.0.0.0:19092 and --proxy-advertised-host.
+EXPOSE 9464 19092 19093-19192
 # Plain node, no curl in the image; a non-2xx answer or no answer in 3 s marks the container unhealthy. It
-# follows KAFKA_ERROR_EXPORTER_PORT: set the port there (not only in a config file) when you move it.
+# follows KAFKA_ERROR_EXPORTER_PORT: set the port there (not only in a config file) when you move it. It
+# probes /healthz, not /readyz: an unreachable Kafka cluster must not get the container restarted.
 HEALTHCHECK --interval=30s --timeout=5s --start-period=10s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.KAFKA_ERROR_EXPORTER_PORT || 9464) + '/healthz', { signal: AbortSignal.timeout(3000) }).then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 ENTRYPOINT ["node", "/app/dist/cli/main.js"]

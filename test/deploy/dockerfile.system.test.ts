@@ -13,7 +13,8 @@ import {
   statSync,
 } from 'node:fs';
 import { symlinkSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { connect, createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { basename, join, posix, resolve } from 'node:path';
 import { validate } from 'dockerfile-utils';
@@ -113,11 +114,16 @@ describe('Dockerfile lint', () => {
     expect(execForm(lastOf(runtime, 'CMD'))).toEqual(['serve']);
   });
 
-  it('exposes the default metrics port and a separate proxy port', () => {
-    const ports = lastOf(runtime, 'EXPOSE').args.split(' ').map(Number);
-    expect(ports[0]).toBe(DEFAULT_OPTIONS.port);
-    expect(ports).toHaveLength(2);
-    expect(ports[1]).not.toBe(DEFAULT_OPTIONS.port);
+  it("exposes the metrics port, the proxy's bootstrap port and its broker port range, at their defaults", () => {
+    const exposed = lastOf(runtime, 'EXPOSE')
+      .args.split(' ')
+      .map((spec) => spec.split('-').map(Number));
+    const { proxyListen, proxyBrokerPorts } = DEFAULT_OPTIONS;
+    expect(exposed).toEqual([
+      [DEFAULT_OPTIONS.port],
+      [proxyListen.port],
+      [proxyBrokerPorts.first, proxyBrokerPorts.last],
+    ]);
   });
 
   it('health-checks /healthz with node alone, no curl or wget', () => {
@@ -299,6 +305,7 @@ function snapshot(dir: string): string[] {
 
 describe('the Dockerfile replayed outside a container (slow: npm ci --omit=dev and tsc)', () => {
   let replay: Replay;
+  const extra: ChildProcess[] = [];
   let server: ChildProcess | undefined;
   let port = 0;
   let stderr = '';
@@ -322,6 +329,38 @@ describe('the Dockerfile replayed outside a container (slow: npm ci --omit=dev a
     return spawnSync(process.execPath, args, { env: serverEnv(), timeout: 10_000 }).status;
   };
 
+  /** Starts the image's ENTRYPOINT and CMD from the replayed root, as the container runtime would. */
+  const startImage = (env: Record<string, string>, onStderr: (text: string) => void): ChildProcess => {
+    const appRoot = replay.stageRoots.at(-1)!;
+    const argv = [...execForm(lastOf(runtime, 'ENTRYPOINT')), ...execForm(lastOf(runtime, 'CMD'))];
+    const [command, ...args] = argv.map((arg) => (arg.startsWith('/') ? inStage(appRoot, arg) : arg));
+    expect(command).toBe('node');
+    // As root (CI), drop to the image's USER like the container runtime does; otherwise run as ourselves.
+    const asUser = process.getuid?.() === 0 ? replay.user : {};
+    const child = spawn(process.execPath, args, {
+      cwd: inStage(appRoot, replay.workdir),
+      env,
+      stdio: ['ignore', 'ignore', 'pipe'],
+      ...asUser,
+    });
+    child.stderr.on('data', (chunk: Buffer) => onStderr(chunk.toString()));
+    return child;
+  };
+
+  /** Bounded wait for the listener: the replayed server must answer /healthz within 30 s. */
+  const untilHealthy = async (child: ChildProcess, at: number, log: () => string): Promise<void> => {
+    for (let attempt = 0; attempt < 150; attempt++) {
+      if (child.exitCode !== null) throw new Error(`serve exited with ${child.exitCode}:\n${log()}`);
+      const ok = await fetch(`http://127.0.0.1:${at}/healthz`).then(
+        (response) => response.ok,
+        () => false,
+      );
+      if (ok) return;
+      await new Promise((done) => setTimeout(done, 200));
+    }
+    throw new Error(`serve never answered /healthz:\n${log()}`);
+  };
+
   beforeAll(async () => {
     const root = mkdtempSync(join(tmpdir(), 'kee-dockerfile-'));
     replay = replayDockerfile(root);
@@ -334,35 +373,15 @@ describe('the Dockerfile replayed outside a container (slow: npm ci --omit=dev a
     appBefore = snapshot(inStage(appRoot, replay.workdir));
     port = await freePort();
 
-    const argv = [...execForm(lastOf(runtime, 'ENTRYPOINT')), ...execForm(lastOf(runtime, 'CMD'))];
-    const [command, ...args] = argv.map((arg) => (arg.startsWith('/') ? inStage(appRoot, arg) : arg));
-    expect(command).toBe('node');
-    // As root (CI), drop to the image's USER like the container runtime does; otherwise run as ourselves.
-    const asUser = process.getuid?.() === 0 ? replay.user : {};
-    server = spawn(process.execPath, args, {
-      cwd: inStage(appRoot, replay.workdir),
-      env: serverEnv(),
-      stdio: ['ignore', 'ignore', 'pipe'],
-      ...asUser,
-    });
-    server.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    server = startImage(serverEnv(), (chunk) => (stderr += chunk));
     exit = new Promise((done) => server!.once('exit', (code, signal) => done({ code, signal })));
-
-    // Bounded wait for the listener: the replayed server must answer within 30 s.
-    for (let attempt = 0; attempt < 150; attempt++) {
-      if (server.exitCode !== null) throw new Error(`serve exited with ${server.exitCode}:\n${stderr}`);
-      const ok = await fetch(`http://127.0.0.1:${port}/healthz`).then(
-        (response) => response.ok,
-        () => false,
-      );
-      if (ok) return;
-      await new Promise((done) => setTimeout(done, 200));
-    }
-    throw new Error(`serve never answered /healthz:\n${stderr}`);
+    await untilHealthy(server, port, () => stderr);
   }, 300_000);
 
   afterAll(() => {
-    if (server && server.exitCode === null && server.signalCode === null) server.kill('SIGKILL');
+    for (const child of [server, ...extra]) {
+      if (child && child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    }
     if (replay) rmSync(replay.root, { recursive: true, force: true });
   });
 
@@ -399,5 +418,49 @@ describe('the Dockerfile replayed outside a container (slow: npm ci --omit=dev a
     expect(await exit).toEqual({ code: 0, signal: null });
     expect(snapshot(inStage(replay.stageRoots.at(-1)!, replay.workdir))).toEqual(appBefore);
     expect(healthcheck()).toBe(1);
+  });
+
+  it('runs the Kafka proxy from its variables: ready once the cluster answered, /healthz never waits', async () => {
+    // A stand-in cluster that accepts and hangs up, as one that wants authentication first does: reached.
+    const cluster = createServer((socket) => socket.destroy());
+    await new Promise<void>((done) => cluster.listen(0, '127.0.0.1', done));
+    const upstream = (cluster.address() as AddressInfo).port;
+    const [metrics, bootstrap] = [await freePort(), await freePort()];
+    let log = '';
+    const env = {
+      ...serverEnv(),
+      [`${ENV_PREFIX}PORT`]: String(metrics),
+      [`${ENV_PREFIX}PROXY_UPSTREAM`]: `127.0.0.1:${upstream}`,
+      [`${ENV_PREFIX}PROXY_LISTEN`]: `127.0.0.1:${bootstrap}`,
+      [`${ENV_PREFIX}PROXY_BROKER_PORTS`]: `${bootstrap + 1}-${bootstrap + 10}`,
+    };
+    const proxied = startImage(env, (chunk) => (log += chunk));
+    extra.push(proxied);
+    try {
+      await untilHealthy(proxied, metrics, () => log);
+      let ready = 0;
+      for (let attempt = 0; attempt < 50 && ready !== 200; attempt++) {
+        ready = (await fetch(`http://127.0.0.1:${metrics}/readyz`)).status;
+        if (ready !== 200) await new Promise((done) => setTimeout(done, 200));
+      }
+      expect(ready, log).toBe(200);
+      expect(log).toContain(`"proxy":"127.0.0.1:${bootstrap}"`);
+      // The bootstrap listener takes a Kafka client's connection (and forwards it to the cluster).
+      await new Promise<void>((done, fail) => {
+        const client = connect(bootstrap, '127.0.0.1', () => {
+          client.destroy();
+          done();
+        });
+        client.once('error', fail);
+      });
+      const exposition = await (await fetch(`http://127.0.0.1:${metrics}/metrics`)).text();
+      expect(exposition).toContain('kafka_error_exporter_proxy_listeners 1');
+      const [, ...rest] = lastOf(runtime, 'HEALTHCHECK').args.split(' ');
+      const [, ...args] = execForm(lastOf(runtime, 'HEALTHCHECK'), rest.join(' '));
+      expect(spawnSync(process.execPath, args, { env, timeout: 10_000 }).status).toBe(0);
+    } finally {
+      proxied.kill('SIGTERM');
+      cluster.close();
+    }
   });
 });
