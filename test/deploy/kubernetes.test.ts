@@ -8,7 +8,9 @@ import type { IContainer } from 'kubernetes-models/v1';
 import { ConfigMap, Service } from 'kubernetes-models/v1';
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
+import type { ExporterOptions } from '../../src/config/options.js';
 import { resolveOptions } from '../../src/config/resolve-options.js';
+import { formatHostPort } from '../../src/config/value-types.js';
 import { execForm, finalStage, lastOf, readStages } from './dockerfile-instructions.js';
 
 const repo = resolve(import.meta.dirname, '../..');
@@ -120,6 +122,28 @@ describe('deploy/kubernetes objects', () => {
   );
 });
 
+/** The options `serve` resolves in the sidecar: its args, its environment and the files mounted into it. */
+function sidecarOptions(): ExporterOptions {
+  const [, ...argv] = sidecar.args!;
+  const files = new Map<string, string>();
+  for (const mount of sidecar.volumeMounts ?? []) {
+    const volume = pod.volumes!.find((candidate) => candidate.name === mount.name)!;
+    const configMap = generated.find((manifest) => manifest.metadata.name === volume.configMap?.name);
+    for (const [key, text] of Object.entries((configMap?.data ?? {}) as Record<string, string>)) {
+      files.set(`${mount.mountPath}/${key}`, text);
+    }
+  }
+  const env = Object.fromEntries((sidecar.env ?? []).map((variable) => [variable.name, variable.value]));
+  const readFile = (path: string): string => {
+    const text = files.get(path);
+    if (text === undefined) throw Object.assign(new Error(`ENOENT: ${path}`), { code: 'ENOENT' });
+    return text;
+  };
+  const result = resolveOptions({ argv, env, readFile });
+  if (result.kind !== 'options') throw new Error(`the sidecar's serve resolves to ${result.kind}`);
+  return result.options;
+}
+
 describe('the exporter sidecar', () => {
   it('is a native sidecar: an init container with restartPolicy Always', () => {
     expect(sidecar).toBeDefined();
@@ -127,31 +151,15 @@ describe('the exporter sidecar', () => {
   });
 
   it('runs `serve` with a configuration the exporter accepts, listening on its metrics port', () => {
-    const [command, ...argv] = sidecar.args!;
+    const [command] = sidecar.args!;
     expect(command).toBe(execForm(lastOf(runtime, 'CMD'))[0]);
-    const files = new Map<string, string>();
-    for (const mount of sidecar.volumeMounts ?? []) {
-      const volume = pod.volumes!.find((candidate) => candidate.name === mount.name)!;
-      const configMap = generated.find((manifest) => manifest.metadata.name === volume.configMap?.name);
-      for (const [key, text] of Object.entries((configMap?.data ?? {}) as Record<string, string>)) {
-        files.set(`${mount.mountPath}/${key}`, text);
-      }
-    }
-    const env = Object.fromEntries((sidecar.env ?? []).map((variable) => [variable.name, variable.value]));
-    const readFile = (path: string): string => {
-      const text = files.get(path);
-      if (text === undefined) throw Object.assign(new Error(`ENOENT: ${path}`), { code: 'ENOENT' });
-      return text;
-    };
-    const result = resolveOptions({ argv, env, readFile });
-    expect(result.kind).toBe('options');
-    if (result.kind !== 'options') return;
-    expect(result.options.config).not.toBeNull();
+    const options = sidecarOptions();
+    expect(options.config).not.toBeNull();
     const metrics = sidecar.ports!.find((port) => port.name === 'metrics')!;
-    expect(metrics.containerPort).toBe(result.options.port);
+    expect(metrics.containerPort).toBe(options.port);
     expect(lastOf(runtime, 'EXPOSE').args.split(' ').map(Number)).toContain(metrics.containerPort);
-    // Within the pod's grace period, so that in-flight scrapes finish before the kill.
-    expect(result.options.shutdownTimeout).toBeLessThan((pod.terminationGracePeriodSeconds ?? 30) * 1000);
+    // Within the pod's grace period, so that in-flight scrapes and proxied connections finish before the kill.
+    expect(options.shutdownTimeout).toBeLessThan((pod.terminationGracePeriodSeconds ?? 30) * 1000);
   });
 
   it.each([
@@ -172,6 +180,61 @@ describe('the exporter sidecar', () => {
   it("runs as the image's USER", () => {
     const [uid, gid] = lastOf(runtime, 'USER').args.split(':').map(Number);
     expect([sidecar.securityContext?.runAsUser, sidecar.securityContext?.runAsGroup]).toEqual([uid, gid]);
+  });
+});
+
+describe("the sidecar's Kafka proxy", () => {
+  const options = sidecarOptions();
+  const appEnv = Object.fromEntries((app.env ?? []).map((variable) => [variable.name, variable.value]));
+  const proxyPorts = (): number[] => {
+    const { first, last } = options.proxyBrokerPorts;
+    return [options.proxyListen.port, ...Array.from({ length: last - first + 1 }, (_, i) => first + i)];
+  };
+
+  it('forwards to the cluster named in the configuration, not to itself', () => {
+    expect(options.proxyUpstream).not.toBeNull();
+    expect(options.proxyUpstream!.length).toBeGreaterThan(0);
+    for (const server of options.proxyUpstream!) {
+      expect(server.host).not.toMatch(/^(127\.|localhost$|::1$)/);
+    }
+  });
+
+  it("is the application's only bootstrap address: the pod's loopback, where the proxy listens", () => {
+    expect(options.proxyListen.host).toBe('127.0.0.1');
+    // Rewritten broker addresses carry the listen host too, so every connection stays on the pod.
+    expect(options.proxyAdvertisedHost ?? options.proxyListen.host).toBe('127.0.0.1');
+    expect(appEnv.KAFKA_BOOTSTRAP_SERVERS).toBe(formatHostPort(options.proxyListen));
+    // No variable of the application names a broker: nothing to bypass the proxy with.
+    const upstream = options.proxyUpstream!.map(formatHostPort);
+    for (const value of Object.values(appEnv)) {
+      for (const server of upstream) expect(value ?? '').not.toContain(server);
+    }
+  });
+
+  it('listens on ports no container of the pod uses, and that neither Service nor pod publishes', () => {
+    const taken = new Set(containerPorts.map((port) => port.containerPort));
+    for (const port of proxyPorts()) expect(taken.has(port), String(port)).toBe(false);
+    expect(proxyPorts()).not.toContain(options.port);
+    const service = only<Manifest & Service>('Service');
+    const targets = service.spec!.ports!.map((port) => port.targetPort ?? port.port);
+    for (const port of proxyPorts()) expect(targets).not.toContain(port);
+  });
+
+  it("uses the image's exposed proxy ports", () => {
+    const exposed = lastOf(runtime, 'EXPOSE').args.split(' ');
+    const { first, last } = options.proxyBrokerPorts;
+    expect(exposed).toContain(String(options.proxyListen.port));
+    expect(exposed).toContain(`${first}-${last}`);
+  });
+
+  it('holds the application back until /readyz, i.e. until the proxy reached the cluster, with room for it', () => {
+    const startup = sidecar.startupProbe!;
+    expect(startup.httpGet).toMatchObject({ path: '/readyz', port: 'metrics' });
+    // The sidecar is an init container: the application container starts only after its startup probe.
+    expect(pod.initContainers!.indexOf(sidecar)).toBeGreaterThanOrEqual(0);
+    const budgetMs = (startup.periodSeconds ?? 10) * (startup.failureThreshold ?? 3) * 1000;
+    expect(budgetMs).toBeGreaterThanOrEqual(60_000);
+    expect(budgetMs).toBeGreaterThan(options.proxyConnectTimeout * 4);
   });
 });
 
