@@ -20,6 +20,8 @@ export interface Service {
   tmpfs?: string[];
   cap_drop?: string[];
   security_opt?: string[];
+  depends_on?: string[] | Record<string, { condition: string }>;
+  healthcheck?: { test: string[] };
 }
 
 export const compose = parse(readFileSync(join(deploy, 'compose.yaml'), 'utf8')) as {

@@ -5,7 +5,9 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join, posix, relative, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import type { ExporterOptions } from '../../src/config/options.js';
 import { resolveOptions } from '../../src/config/resolve-options.js';
+import { formatHostPort } from '../../src/config/value-types.js';
 import {
   binds,
   compose,
@@ -22,6 +24,16 @@ import {
   runtime,
 } from './compose-file.js';
 import { execForm, lastOf } from './dockerfile-instructions.js';
+
+/** The options `serve` resolves in the exporter service: its command, environment and mounted files. */
+function exporterOptions(): ExporterOptions {
+  const [, ...argv] = exporter!.command!;
+  const env = Object.fromEntries(Object.entries(exporter!.environment ?? {}).map(([k, v]) => [k, String(v)]));
+  const readFile = (path: string): string => readFileSync(hostPathOf(exporter!, path) ?? path, 'utf8');
+  const result = resolveOptions({ argv, env, readFile });
+  if (result.kind !== 'options') throw new Error('serve --help in compose.yaml');
+  return result.options;
+}
 
 describe('deploy/compose.yaml', () => {
   it('runs Kafka, the exporter, Prometheus and Grafana', () => {
@@ -102,18 +114,53 @@ describe('the exporter service', () => {
     });
   });
 
-  it('runs `serve` with a configuration the exporter accepts, published on its port', () => {
-    const [command, ...argv] = exporter!.command!;
+  it('runs `serve` with a configuration the exporter accepts, publishing its metrics port first', () => {
+    const [command] = exporter!.command!;
     expect(command).toBe(execForm(lastOf(runtime, 'CMD'))[0]);
-    const env = Object.fromEntries(
-      Object.entries(exporter!.environment ?? {}).map(([k, v]) => [k, String(v)]),
+    const options = exporterOptions();
+    expect(options.config).not.toBeNull();
+    expect(published(exporter!)[0]![2]).toBe(options.port);
+    expect(lastOf(runtime, 'EXPOSE').args.split(' ').map(Number)).toContain(options.port);
+  });
+});
+
+describe("the exporter's Kafka proxy", () => {
+  const options = exporterOptions();
+  const kafkaEnv = kafka!.environment as Record<string, string | number>;
+  const proxyPorts = (): number[] => {
+    const { first, last } = options.proxyBrokerPorts;
+    return [options.proxyListen.port, ...Array.from({ length: last - first + 1 }, (_, i) => first + i)];
+  };
+
+  it("forwards to the kafka service's listener for containers", () => {
+    expect(options.proxyUpstream?.map(formatHostPort)).toEqual(['kafka:9092']);
+    expect(String(kafkaEnv.KAFKA_ADVERTISED_LISTENERS).split(',')).toContain('INTERNAL://kafka:9092');
+  });
+
+  it('publishes its bootstrap port and every broker port on the same host port, on loopback', () => {
+    const proxied = published(exporter!).filter(([, , container]) => container !== options.port);
+    expect(proxied.map(([, host, container]) => [host, container])).toEqual(
+      proxyPorts().map((port) => [port, port]),
     );
-    const readFile = (path: string): string => readFileSync(hostPathOf(exporter!, path) ?? path, 'utf8');
-    const result = resolveOptions({ argv, env, readFile });
-    if (result.kind !== 'options') throw new Error('serve --help in compose.yaml');
-    expect(result.options.config).not.toBeNull();
-    expect(published(exporter!).map(([, , container]) => container)).toEqual([result.options.port]);
-    expect(lastOf(runtime, 'EXPOSE').args.split(' ').map(Number)).toContain(result.options.port);
+  });
+
+  it('listens on every interface of the container and tells host clients 127.0.0.1', () => {
+    // Inside the container, loopback would be unreachable through the published ports.
+    expect(options.proxyListen.host).toBe('0.0.0.0');
+    expect(options.proxyAdvertisedHost).toBe(
+      published(exporter!).find(([, , port]) => port === options.proxyListen.port)![0],
+    );
+  });
+
+  it("gives the kafka service's node id a port of its own in the range (node id n on first+n)", () => {
+    const { first, last } = options.proxyBrokerPorts;
+    const nodeId = Number(kafkaEnv.KAFKA_NODE_ID);
+    expect(first + nodeId).toBeLessThanOrEqual(last);
+  });
+
+  it('waits for a healthy kafka service, so that its readiness (the cluster reached once) comes quickly', () => {
+    expect(exporter!.depends_on).toEqual({ kafka: { condition: 'service_healthy' } });
+    expect(kafka!.healthcheck?.test.length).toBeGreaterThan(0);
   });
 });
 
