@@ -108,8 +108,20 @@ basic_auth_users:
 
 Only \`GET\` and \`HEAD\` are served: another method gets \`405\` with \`Allow: GET, HEAD\`, another path \`404\`.
 Requests are bounded: the request head to ${limits.maxHeaderSize} bytes (\`431\`), the URL to ${limits.maxUrlLength} bytes
-(\`414\`), receiving the head to ${formatDuration(limits.headersTimeoutMs)} and the whole request to ${formatDuration(limits.requestTimeoutMs)} (\`408\`); an idle keep-alive
-connection is closed after ${formatDuration(limits.keepAliveTimeoutMs)}. \`/metrics\` is gzip-compressed when the scraper accepts it.
+(\`414\`), receiving the whole request to ${formatDuration(limits.requestTimeoutMs)} (\`408\`). \`/metrics\` is gzip-compressed when the scraper accepts it.
+
+Connections are bounded as well, with fixed limits:
+
+- A connection must deliver a complete request head within ${formatDuration(limits.headersTimeoutMs)} of connecting, the TLS
+  handshake included, or it is closed: a connection that sends nothing, or trickles its head in, cannot stay.
+- An idle keep-alive connection is closed after ${formatDuration(limits.keepAliveTimeoutMs)} (node:http allows a second of slack), and
+  a next request head must be complete within ${formatDuration(limits.keepAliveTimeoutMs + limits.headersTimeoutMs)} of the previous response.
+- At most ${limits.maxConnections} connections are open at once. Beyond that the oldest connection with no request being answered is
+  closed to make room, or the new one when every connection is answering a request; reaching the limit is
+  logged as a warning at most once a minute.
+
+The server's open connections are \`kafka_error_exporter_http_connections\`, and the ones it closed itself are
+counted in \`kafka_error_exporter_http_closed_connections_total{reason}\` (\`header_timeout\`, \`connection_limit\`).
 
 ## Signals and exit codes
 

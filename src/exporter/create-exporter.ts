@@ -18,6 +18,7 @@ import { createPrometheusSink } from '../sinks/prometheus.js';
 import type { PrometheusSink } from '../sinks/prometheus.js';
 import type { OtlpPush } from './otlp-push.js';
 import { createSeriesSources } from './series-sources.js';
+import { createServerMetricSource } from './server-metrics.js';
 
 /** Options of {@link createExporter}. */
 export interface CreateExporterOptions {
@@ -154,6 +155,7 @@ export function createExporter(input: CreateExporterOptions): Exporter {
     build: { version: PACKAGE_VERSION, nodeVersion: process.version },
     readiness: () => readinessChecks.every((check) => check()),
   });
+  extra.add(createServerMetricSource(server.connections));
 
   let closed: Promise<ExporterClosed> | undefined;
   return {

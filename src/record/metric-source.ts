@@ -25,7 +25,9 @@ export type ScalarFamily =
   | 'proxyRewrites'
   | 'proxyClosedConnections'
   | 'proxyUpstreamConnectFailures'
-  | 'proxyUnmappedBrokers';
+  | 'proxyUnmappedBrokers'
+  | 'httpConnections'
+  | 'httpClosedConnections';
 
 /** A throttle histogram's state: per-bucket (not cumulative) counts, the last slot is `+Inf`. */
 export interface HistogramSnapshot {

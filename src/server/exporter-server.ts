@@ -8,6 +8,8 @@ import { ConfigError } from '../config/config-error.js';
 import type { TlsSettings } from '../config/web-config.js';
 import type { Logger } from '../logger.js';
 import { createBasicAuthenticator, WWW_AUTHENTICATE } from './basic-auth.js';
+import { guardConnections } from './connection-guard.js';
+import type { ConnectionStats } from './connection-guard.js';
 import { createRoutes } from './routes.js';
 import type { RouteResponse, RouteSources } from './routes.js';
 
@@ -19,10 +21,18 @@ export interface ServerLimits {
   readonly maxUrlLength: number;
   /** Time to receive a whole request, in milliseconds; Node answers 408 beyond it. */
   readonly requestTimeoutMs: number;
-  /** Time to receive the request head, in milliseconds. */
+  /**
+   * Time from connecting (TLS handshake included) to a complete request head, in milliseconds; the connection
+   * is closed beyond it. After a response, the next head must be complete within this plus `keepAliveTimeoutMs`.
+   */
   readonly headersTimeoutMs: number;
   /** Time an idle keep-alive connection is kept, in milliseconds. */
   readonly keepAliveTimeoutMs: number;
+  /**
+   * Most connections open at once. Beyond it the oldest connection with no request being answered is closed,
+   * or the new one when all are busy.
+   */
+  readonly maxConnections: number;
 }
 
 export const DEFAULT_SERVER_LIMITS: ServerLimits = Object.freeze({
@@ -31,6 +41,7 @@ export const DEFAULT_SERVER_LIMITS: ServerLimits = Object.freeze({
   requestTimeoutMs: 10_000,
   headersTimeoutMs: 5_000,
   keepAliveTimeoutMs: 5_000,
+  maxConnections: 64,
 });
 
 export interface ExporterServerOptions extends Omit<RouteSources, 'ready' | 'startedAt'> {
@@ -63,6 +74,8 @@ export interface ExporterServer {
   close(timeoutMs: number): Promise<{ readonly graceful: boolean }>;
   /** Requests being answered right now. */
   readonly inFlight: number;
+  /** Open connections and those the server closed itself (the `kafka_error_exporter_http_*` self-metrics). */
+  readonly connections: ConnectionStats;
 }
 
 const ALLOW = 'GET, HEAD';
@@ -124,9 +137,11 @@ export function createExporterServer(options: ExporterServerOptions): ExporterSe
 
   const onRequest = (request: IncomingMessage, response: ServerResponse): void => {
     inFlight++;
+    guard.requestStarted(request.socket);
     const started = process.hrtime.bigint();
     response.once('close', () => {
       inFlight--;
+      guard.requestEnded(request.socket);
       if (closing) server.closeIdleConnections();
       logger.debug(
         {
@@ -189,11 +204,19 @@ export function createExporterServer(options: ExporterServerOptions): ExporterSe
   } else {
     server = createHttpServer(serverOptions, onRequest);
   }
+  const guard = guardConnections(server, {
+    tls: options.tls !== null,
+    headersTimeoutMs: limits.headersTimeoutMs,
+    keepAliveTimeoutMs: limits.keepAliveTimeoutMs,
+    maxConnections: limits.maxConnections,
+    logger,
+  });
 
   return {
     get inFlight() {
       return inFlight;
     },
+    connections: guard.stats,
     listen() {
       return new Promise((resolve, reject) => {
         const onError = (error: Error): void => reject(error);

@@ -81,6 +81,19 @@ describe('createExporter', () => {
     expect(await scrape(built)).not.toContain('extra_source');
   });
 
+  it("exposes the HTTP server's connections and the ones it closed, from zero", async () => {
+    const built = exporter();
+    const { url } = await built.listen();
+    const text = await (await fetch(`${url}/metrics`)).text();
+    expect(text).toMatch(/^kafka_error_exporter_http_connections [1-9]\d*$/m);
+    expect(text).toMatch(
+      /^kafka_error_exporter_http_closed_connections_total\{reason="header_timeout"\} 0$/m,
+    );
+    expect(text).toMatch(
+      /^kafka_error_exporter_http_closed_connections_total\{reason="connection_limit"\} 0$/m,
+    );
+  });
+
   it('answers /readyz 503 while a readiness check fails, 200 once it passes', async () => {
     const built = exporter();
     let bound = false;

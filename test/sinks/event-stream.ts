@@ -2,6 +2,7 @@
 import { createProxyStats } from '../../src/capture/proxy/proxy-stats.js';
 import { createProxyMetricSource } from '../../src/exporter/proxy-metrics.js';
 import { createSeriesSources } from '../../src/exporter/series-sources.js';
+import { createServerMetricSource } from '../../src/exporter/server-metrics.js';
 import type { RecorderSink } from '../../src/record/metric-source.js';
 import type { BrokerEndpoint, CaptureRecorder } from '../../src/events.js';
 
@@ -45,10 +46,11 @@ export function playStandardStream(recorder: CaptureRecorder): void {
 }
 
 /**
- * `sinks`, also reading the protocol proxy's self-metrics from a proxy that has forwarded a little, as
- * `serve` with a proxy wires them: so every family of the metric table has series.
+ * `sinks`, also reading the protocol proxy's self-metrics from a proxy that has forwarded a little, and the HTTP
+ * server's from a server that closed a few connections, as `serve` with a proxy wires them: so every family of
+ * the metric table has series.
  */
-export function withProxySource(sinks: readonly RecorderSink[]): RecorderSink[] {
+export function withSelfMetricSources(sinks: readonly RecorderSink[]): RecorderSink[] {
   const stats = createProxyStats();
   Object.assign(stats, { clientConnections: 2, upstreamConnections: 3, listeners: 4, bytesToUpstream: 1000 });
   Object.assign(stats, {
@@ -61,5 +63,6 @@ export function withProxySource(sinks: readonly RecorderSink[]): RecorderSink[] 
   stats.closed.malformed_request = 1;
   const sources = createSeriesSources();
   sources.add(createProxyMetricSource(stats));
+  sources.add(createServerMetricSource({ open: 2, closed: { header_timeout: 3, connection_limit: 1 } }));
   return sinks.map((sink) => sources.wrap(sink));
 }

@@ -7,7 +7,7 @@ import { PACKAGE_VERSION } from '../../src/record/build-info.js';
 import { createRecorder } from '../../src/record/recorder.js';
 import { METRICS, THROTTLE_BUCKETS_SECONDS } from '../../src/metrics/names.js';
 import { createOpenTelemetrySink, METER_NAME, toAttributes } from '../../src/sinks/opentelemetry.js';
-import { BROKER_1, playStandardStream, withProxySource } from './event-stream.js';
+import { BROKER_1, playStandardStream, withSelfMetricSources } from './event-stream.js';
 
 /** An in-memory reader: `collect()` on demand. */
 class TestReader extends MetricReader {
@@ -25,7 +25,7 @@ function setup() {
   const reader = new TestReader();
   const meterProvider = new MeterProvider({ readers: [reader] });
   const recorder = createRecorder({
-    sinks: withProxySource([createOpenTelemetrySink({ meterProvider })]),
+    sinks: withSelfMetricSources([createOpenTelemetrySink({ meterProvider })]),
     logger: silentLogger,
   });
   return { reader, recorder, meterProvider };

@@ -6,7 +6,7 @@ import { createOtelPipeline } from '../../src/sinks/otel-pipeline.js';
 import { createPrometheusSink } from '../../src/sinks/prometheus.js';
 import { createClassifier } from '../../src/codes/classify.js';
 import { silentLogger } from '../../src/logger.js';
-import { withProxySource } from './event-stream.js';
+import { withSelfMetricSources } from './event-stream.js';
 
 export interface SinkUnderTest {
   readonly recorder: Recorder;
@@ -27,7 +27,7 @@ const recorderOptions = (settings: RecorderSettings): RecorderSettings => ({
 /** prom-client: the sink's own text registry, through `metricsResponse()` as the HTTP server calls it. */
 export async function promClientSink(settings: RecorderSettings = {}): Promise<SinkUnderTest> {
   const sink = createPrometheusSink();
-  const recorder = createRecorder({ ...recorderOptions(settings), sinks: withProxySource([sink]) });
+  const recorder = createRecorder({ ...recorderOptions(settings), sinks: withSelfMetricSources([sink]) });
   return {
     recorder,
     scrape: async () => (await sink.metricsResponse('text/plain')).body,
@@ -41,7 +41,7 @@ export async function openTelemetrySink(settings: RecorderSettings = {}): Promis
   const { port } = await pipeline.listen({ host: '127.0.0.1', port: 0 });
   const recorder = createRecorder({
     ...recorderOptions(settings),
-    sinks: withProxySource([createOpenTelemetrySink({ meterProvider: pipeline.meterProvider })]),
+    sinks: withSelfMetricSources([createOpenTelemetrySink({ meterProvider: pipeline.meterProvider })]),
   });
   return {
     recorder,
