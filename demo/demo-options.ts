@@ -1,4 +1,5 @@
-// The demo's command-line options (`npm run demo -- --port 9464 --duration 60 --prometheus`), parsed and validated.
+// The demo's command-line options (`npm run demo -- --port 9464 --duration 60 --prometheus --proxy`), parsed and
+// validated.
 import { parseArgs } from 'node:util';
 
 /** What the demo runs with. */
@@ -11,6 +12,8 @@ export interface DemoOptions {
   readonly intervalSeconds: number;
   /** Also start Prometheus (`/usr/bin/prometheus`) scraping the exporter with the bundled rules. @default false */
   readonly prometheus: boolean;
+  /** Run demo-app through the Kafka protocol proxy and show the proxy's counts next to the capture's. @default false */
+  readonly proxy: boolean;
 }
 
 export const DEMO_DEFAULTS: DemoOptions = Object.freeze({
@@ -18,6 +21,7 @@ export const DEMO_DEFAULTS: DemoOptions = Object.freeze({
   durationSeconds: null,
   intervalSeconds: 5,
   prometheus: false,
+  proxy: false,
 });
 
 export const DEMO_HELP = `Usage: npm run demo -- [options]   (or: node --import tsx demo/main.ts [options])
@@ -32,6 +36,9 @@ Options:
   --interval <s>    seconds between two tables                          (default ${DEMO_DEFAULTS.intervalSeconds})
   --prometheus      also start /usr/bin/prometheus on 127.0.0.1, scraping the exporter with the alert
                     and recording rules of deploy/prometheus (skipped with a warning when missing)
+  --proxy           also start the sidecar's Kafka protocol proxy (serve --proxy-upstream) on free
+                    loopback ports; the demo-app client connects through it, and the table gains a
+                    \`proxy\` column: the codes as the proxy counted them, next to the in-process capture
   -h, --help        show this help
 
 Needs Java 17 and Maven for the broker: the jars are fetched from Maven Central on the first run
@@ -71,6 +78,7 @@ export function parseDemoArgs(argv: readonly string[]): ParsedDemoArgs {
         duration: { type: 'string' },
         interval: { type: 'string' },
         prometheus: { type: 'boolean' },
+        proxy: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -94,6 +102,7 @@ export function parseDemoArgs(argv: readonly string[]): ParsedDemoArgs {
       durationSeconds: (duration as number | undefined) ?? DEMO_DEFAULTS.durationSeconds,
       intervalSeconds: (interval as number | undefined) ?? DEMO_DEFAULTS.intervalSeconds,
       prometheus: values.prometheus === true,
+      proxy: values.proxy === true,
     },
   };
 }

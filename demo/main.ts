@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // `npm run demo`: a real local Kafka broker, the exporter, and a workload that provokes real errors; a table of what
 // was captured every few seconds; Ctrl-C (or SIGTERM, or --duration) stops everything, the broker JVM included.
+// `--proxy` also runs the sidecar's protocol proxy in this process, and one client of the workload through it.
 import { performance } from 'node:perf_hooks';
 import { createLogger } from '../src/logger.js';
 import { startBroker } from '../src/testing/kafka-broker.js';
@@ -12,9 +13,11 @@ import { startDemoExporter } from './demo-exporter.js';
 import type { DemoExporter } from './demo-exporter.js';
 import { startDemoPrometheus } from './demo-prometheus.js';
 import type { DemoPrometheus } from './demo-prometheus.js';
-import { renderErrorTable, TABLE_LEGEND } from './error-table.js';
+import { startDemoProxy } from './demo-proxy.js';
+import type { DemoProxy } from './demo-proxy.js';
+import { proxyLegend, renderErrorTable, TABLE_LEGEND } from './error-table.js';
 import { ensureKafkaJars } from './kafka-jars.js';
-import { startWorkload } from './workload.js';
+import { DEMO_CLIENT_IDS, startWorkload } from './workload.js';
 import type { Workload } from './workload.js';
 
 const EXIT_USAGE = 2;
@@ -31,6 +34,7 @@ interface Running {
   exporter?: DemoExporter;
   broker?: KafkaBroker;
   prometheus?: DemoPrometheus | undefined;
+  proxy?: DemoProxy;
   workload?: Workload;
   table?: NodeJS.Timeout;
 }
@@ -38,6 +42,7 @@ interface Running {
 async function stopAll(running: Running): Promise<void> {
   clearInterval(running.table);
   await running.workload?.stop(2_000);
+  await running.proxy?.close();
   await running.exporter?.close();
   await running.prometheus?.stop();
   await running.broker?.stop();
@@ -104,9 +109,16 @@ async function run(options: DemoOptions): Promise<number> {
       });
     }
 
+    if (options.proxy) {
+      // The sidecar's proxy, in this process: demo-app's connections go through it.
+      running.proxy = await startDemoProxy(broker.bootstrap, logger);
+    }
+    const { proxy } = running;
+
     const reported = new Set<string>();
     running.workload = startWorkload({
       bootstrap: broker.bootstrap,
+      ...(proxy ? { proxyBootstrap: proxy.bootstrap } : {}),
       recorder: exporter.recorder,
       install: broker.install,
       onProblem(step, error) {
@@ -127,6 +139,15 @@ async function run(options: DemoOptions): Promise<number> {
       ['landing page', `${exporter.url}/`],
       ['error codes', `${exporter.url}/codes`],
     ];
+    if (proxy) {
+      rows.push(
+        [
+          'kafka proxy',
+          `${proxy.bootstrap} → ${broker.bootstrap} (client ${DEMO_CLIENT_IDS.app} goes through it)`,
+        ],
+        ['proxy metrics', `${proxy.url}/metrics (try: kcat -b ${proxy.bootstrap} -L)`],
+      );
+    }
     if (running.prometheus) {
       rows.push([
         'prometheus',
@@ -138,7 +159,7 @@ async function run(options: DemoOptions): Promise<number> {
     out(`${rows.map(([label, value]) => `  ${label.padEnd(width)}  ${value}`).join('\n')}\n`);
     out(
       `${options.durationSeconds === null ? 'Ctrl-C stops everything.' : `Stops after ${options.durationSeconds} s (or Ctrl-C).`}\n` +
-        `${TABLE_LEGEND}\n\n`,
+        `${TABLE_LEGEND}\n${proxy ? `${proxyLegend(DEMO_CLIENT_IDS.app)}\n` : ''}\n`,
     );
 
     const { workload } = running;
@@ -149,13 +170,16 @@ async function run(options: DemoOptions): Promise<number> {
           errors: exporter.recorder.errorSummary(),
           throttle: exporter.throttle.rows(),
           responses: exporter.throttle.totalResponses(),
+          ...(proxy
+            ? { proxy: { errors: proxy.recorder.errorSummary(), responses: proxy.summary.totalResponses() } }
+            : {}),
         })}\n`,
       );
     }, options.intervalSeconds * 1000);
 
     const reason = await stop.requested;
     out(
-      `\n${reason}: stopping the workload, the exporter${running.prometheus ? ', Prometheus' : ''} and the broker…\n`,
+      `\n${reason}: stopping the workload, ${proxy ? 'the proxy, ' : ''}the exporter${running.prometheus ? ', Prometheus' : ''} and the broker…\n`,
     );
     const limit = setTimeout(() => {
       err(`shutdown took longer than ${seconds(SHUTDOWN_LIMIT_MS)}: exiting\n`);

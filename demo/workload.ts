@@ -10,6 +10,8 @@
 //                                    79 MEMBER_ID_REQUIRED        every first JoinGroup of a member (absorbed by kafkajs)
 //   throttling (demo-throttled)      producer_byte_rate 1 KiB/s on its client id: every Produce response throttled
 //
+// With `proxyBootstrap` (`npm run demo -- --proxy`), demo-app connects through the Kafka protocol proxy instead of
+// to the broker, still instrumented in process: its codes are counted twice, by each capture.
 // Expected rejections are swallowed; anything unexpected goes to `onProblem`. Nothing here can stop the demo.
 import { Kafka, logLevel } from 'kafkajs';
 import type { Consumer, KafkaConfig, Producer } from 'kafkajs';
@@ -22,6 +24,8 @@ import { setClientQuota } from '../src/testing/kafka-quota.js';
 export interface WorkloadOptions {
   /** `host:port` of a PLAINTEXT listener. */
   readonly bootstrap: string;
+  /** `host:port` of a protocol proxy in front of it: demo-app's bootstrap when set. @default none */
+  readonly proxyBootstrap?: string;
   /** Every client records into this recorder (the exporter's). */
   readonly recorder: CaptureRecorder;
   /** The jars whose ConfigCommand sets the quota. @default the pinned version's */
@@ -90,7 +94,9 @@ export function startWorkload(options: WorkloadOptions): Workload {
   const kafka = (clientId: string, config: Partial<KafkaConfig> = {}): Kafka => {
     const instance = new Kafka({
       clientId,
-      brokers: [options.bootstrap],
+      brokers: [
+        clientId === DEMO_CLIENT_IDS.app ? (options.proxyBootstrap ?? options.bootstrap) : options.bootstrap,
+      ],
       logLevel: logLevel.NOTHING,
       ...config,
     });

@@ -10,6 +10,7 @@ describe('parseDemoArgs', () => {
     { argv: ['--duration', '60'], options: { ...DEMO_DEFAULTS, durationSeconds: 60 } },
     { argv: ['--interval', '2'], options: { ...DEMO_DEFAULTS, intervalSeconds: 2 } },
     { argv: ['--prometheus'], options: { ...DEMO_DEFAULTS, prometheus: true } },
+    { argv: ['--proxy'], options: { ...DEMO_DEFAULTS, proxy: true } },
     {
       argv: ['--port=0', '--duration=30', '--prometheus'],
       options: { ...DEMO_DEFAULTS, port: 0, durationSeconds: 30, prometheus: true },

@@ -45,6 +45,33 @@ describe('renderErrorTable', () => {
     );
   });
 
+  it('adds the proxy column with --proxy: its count beside each code, and the codes only it saw', () => {
+    const { recorder, throttle } = recorded();
+    const proxy = createRecorder({ logger: silentLogger });
+    const proxied: BrokerEndpoint = { ...BROKER, port: 9093 };
+    for (let i = 0; i < 4; i++) proxy.response(proxied, METADATA);
+    for (let i = 0; i < 3; i++) proxy.responseError(proxied, METADATA, 3);
+    proxy.responseError(proxied, PRODUCE, 10);
+    const table = renderErrorTable({
+      elapsedSeconds: 5,
+      errors: recorder.errorSummary(),
+      throttle: throttle.rows(),
+      responses: throttle.totalResponses(),
+      proxy: { errors: proxy.errorSummary(), responses: 4 },
+    });
+    expect(table).toBe(
+      [
+        '[00:05] 13 broker responses, 2 distinct error codes; 4 through the proxy',
+        '  code  name                        category       wire  app  proxy',
+        '     3  UNKNOWN_TOPIC_OR_PARTITION  retriable         3    1      3',
+        '    47  INVALID_PRODUCER_EPOCH      fatal             1    0      0',
+        '    10  MESSAGE_TOO_LARGE           non_retriable     0    0      1',
+        '  throttled: 2 of 10 Produce responses, 2.00 s in total',
+        '',
+      ].join('\n'),
+    );
+  });
+
   it('prints the header line alone before anything was captured', () => {
     const throttle = createThrottleSummarySink();
     expect(renderErrorTable({ elapsedSeconds: 0, errors: [], throttle: throttle.rows(), responses: 0 })).toBe(

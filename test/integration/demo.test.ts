@@ -1,5 +1,6 @@
 // Acceptance of the README's main job: `npm run demo` serves errors of three categories within a minute, and
 // Ctrl-C (SIGINT to its process group, as a terminal sends it) leaves no process behind, the broker JVM included.
+// `--proxy`: one client through the protocol proxy, its codes counted by both captures.
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -158,4 +159,54 @@ describe.skipIf(kafkaEnv().source !== 'local')('npm run demo (the README main jo
       if (child.exitCode === null) child.kill('SIGKILL');
     }
   }, 240_000);
+
+  it('--proxy runs demo-app through the protocol proxy: its codes in the proxy column and on its /metrics', async () => {
+    const args = ['--import', 'tsx', 'demo/main.ts', '--port', '0', '--interval', '5'];
+    args.push('--proxy');
+    const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    const context = (): string => `--- stdout ---\n${stdout}\n--- stderr ---\n${stderr.slice(-4000)}`;
+    try {
+      const [, bootstrap, broker] = await poll('the proxy line', Date.now() + 180_000, async () => {
+        if (child.exitCode !== null) throw new Error(`demo exited early (${child.exitCode})\n${context()}`);
+        return /^\s+kafka proxy\s+(\S+) → (\S+)/m.exec(stdout) ?? undefined;
+      });
+      const proxyMetrics = /^\s+proxy metrics\s+(http:\S+\/metrics)/m.exec(stdout)![1]!;
+      // demo-app's own codes, counted by the proxy too: 3, 10 and 21 in the table's proxy column.
+      await poll('a table whose proxy column counts 3, 10 and 21', Date.now() + 60_000, async () => {
+        const table = stdout.slice(stdout.lastIndexOf('broker responses'));
+        const proxied = (code: number): number =>
+          Number(
+            new RegExp(`^\\s+${code}\\s+[A-Z_]+\\s+\\w+\\s+\\d+\\s+\\d+\\s+(\\d+)$`, 'm').exec(table)?.[1] ??
+              0,
+          );
+        return [3, 10, 21].every((code) => proxied(code) > 0) ? true : undefined;
+      }).catch((error: Error) => {
+        throw new Error(`${error.message}\n${context()}`);
+      });
+      // The proxy's exporter labels them with demo-app and the upstream broker, never the proxy's own address.
+      const exposition = await (await fetch(proxyMetrics)).text();
+      const [host, port] = broker!.split(':');
+      const tooLarge = exposition
+        .split('\n')
+        .filter((line) => line.startsWith('kafka_client_response_errors_total{'))
+        .filter((line) => line.includes('kafka_error_code="10"'));
+      expect(tooLarge.length, exposition).toBeGreaterThan(0);
+      for (const line of tooLarge) {
+        expect(line).toContain('messaging_client_id="demo-app"');
+        expect(line).toContain(`server_address="${host}"`);
+        expect(line).toContain(`server_port="${port}"`);
+      }
+      expect(exposition).not.toContain(`server_port="${bootstrap!.split(':')[1]}"`);
+      child.kill('SIGTERM');
+      expect(await exited).toBe(0);
+      expect(stdout).toContain('stopping the workload, the proxy,');
+    } finally {
+      if (child.exitCode === null) child.kill('SIGKILL');
+    }
+  }, 300_000);
 });
