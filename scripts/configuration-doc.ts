@@ -125,9 +125,10 @@ counted in \`kafka_error_exporter_http_closed_connections_total{reason}\` (\`hea
 
 ## Signals and exit codes
 
-On \`SIGTERM\` or \`SIGINT\`, \`serve\` stops accepting connections, lets in-flight requests finish, flushes
-the OTLP push if configured, and exits \`0\` — within \`shutdownTimeout\`, after which the remaining
-connections are closed. A second signal exits at once with code 1.
+On \`SIGTERM\` or \`SIGINT\`, \`serve\` stops accepting connections, closes at once every connection with no
+request being answered (idle, silent or in its TLS handshake), lets in-flight requests finish, flushes the
+OTLP push if configured, and exits \`0\` — within \`shutdownTimeout\`, after which the remaining connections
+are closed. A second signal exits at once with code 1.
 
 | exit code | meaning |
 |---|---|

@@ -67,8 +67,8 @@ export interface ExporterServer {
   /** Starts listening. Rejects with the socket error (`code` `EADDRINUSE`, `EACCES`…) when it cannot. */
   listen(): Promise<ListenAddress>;
   /**
-   * Stops accepting connections, lets in-flight requests finish, closes idle keep-alive connections, and
-   * after `timeoutMs` closes whatever is left. Safe to call twice and before `listen`.
+   * Stops accepting connections, lets in-flight requests finish, closes at once every connection with no
+   * request being answered (idle keep-alive, silent, mid-handshake), and after `timeoutMs` closes whatever is left. Safe to call twice and before `listen`.
    * @returns `graceful: false` when connections had to be closed at the deadline.
    */
   close(timeoutMs: number): Promise<{ readonly graceful: boolean }>;
@@ -247,6 +247,9 @@ export function createExporterServer(options: ExporterServerOptions): ExporterSe
           listening = false;
           resolve({ graceful });
         });
+        // Connections with no request being answered, silent ones and TLS handshakes included, go at once:
+        // only in-flight requests get the grace.
+        guard.closeIdle();
         server.closeIdleConnections();
       });
       return closed;

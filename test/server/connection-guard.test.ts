@@ -171,4 +171,41 @@ describe('the exporter server bounds its connections', () => {
     release();
     expect((await Promise.all(scrapes)).map((answer) => answer.status)).toEqual([200, 200]);
   });
+
+  it.each([
+    ['plain', null],
+    ['TLS', TLS],
+  ] as const)(
+    'on close (%s), closes silent connections at once and keeps only in-flight requests',
+    async (_name, tls) => {
+      let release!: () => void;
+      const gate = new Promise<void>((resolve) => (release = resolve));
+      const metrics = {
+        metricsResponse: async () => {
+          await gate;
+          return { contentType: 'text/plain', body: 'x 1\n' };
+        },
+      };
+      const { server, port, url } = await start({ headersTimeoutMs: 10_000 }, { tls, metrics });
+      const silent = await open(port);
+      const scrape = request(`${url}/metrics`, tls ? { ca: tls.cert } : {});
+      await until(() => server.inFlight === 1);
+      const at = Date.now();
+      const closing = server.close(10_000);
+      expect(await silent.closed).toBeLessThan(500);
+      setTimeout(release, 100);
+      expect((await scrape).status).toBe(200);
+      expect(await closing).toEqual({ graceful: true });
+      expect(Date.now() - at).toBeLessThan(1000);
+    },
+  );
+
+  it('on close with nothing in flight, ends at once despite silent connections', async () => {
+    const { server, port } = await start({ headersTimeoutMs: 10_000 });
+    await Promise.all([open(port), open(port)]);
+    await until(() => server.connections.open === 2);
+    const at = Date.now();
+    expect(await server.close(10_000)).toEqual({ graceful: true });
+    expect(Date.now() - at).toBeLessThan(200);
+  });
 });

@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { Server } from 'node:http';
+import { connect } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -114,6 +115,20 @@ describe('serve as a process', { timeout: 30_000 }, () => {
     expect(await serve.exited).toBe(0);
     expect(await scrape).toBeInstanceOf(Error);
     expect(serve.stderr()).toMatch(/"graceful":false/);
+  });
+
+  it('exits at once on SIGTERM although a connection stays silent: only in-flight requests get the grace', async () => {
+    const serve = await startServe([]);
+    const silent = connect(Number(new URL(serve.url).port), '127.0.0.1');
+    silent.on('error', () => {});
+    await new Promise((resolve) => silent.once('connect', resolve));
+    const at = Date.now();
+    serve.child.kill('SIGTERM');
+    expect(await serve.exited).toBe(0);
+    // The default shutdown timeout is 10 s and the header timeout 5 s: neither was waited for.
+    expect(Date.now() - at).toBeLessThan(2000);
+    expect(serve.stderr()).toMatch(/"graceful":true/);
+    silent.destroy();
   });
 
   it('exits 1 at once on a second signal during shutdown', async () => {
