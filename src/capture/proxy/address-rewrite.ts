@@ -44,6 +44,15 @@ const METADATA = 3;
 const FIND_COORDINATOR = 10;
 const DESCRIBE_CLUSTER = 60;
 
+/**
+ * Whether responses of this API version carry broker addresses this module does not rewrite: Fetch v16+ and
+ * the share fetches (KIP-951/932 NodeEndpoints). ApiVersions keeps them from being negotiated; a client that
+ * sends one anyway must not get the answer through the proxy.
+ */
+export function leaksAddresses(apiKey: number, version: number): boolean {
+  return (apiKey === 1 && version >= 16) || apiKey === 78 || apiKey === 79;
+}
+
 /** Whether responses of this API version carry broker addresses (and so must be rewritten). */
 export function carriesAddresses(apiKey: number, version: number): boolean {
   const first = FIRST_VERSION_WITH_ADDRESSES.get(apiKey);

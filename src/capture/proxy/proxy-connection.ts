@@ -11,7 +11,7 @@ import type { ConnectionTap, TapEndpoint } from '../protocol/connection-tap.js';
 import { createFrameReader } from '../protocol/frame-reader.js';
 import type { FrameReader } from '../protocol/frame-reader.js';
 import { isKnownApiKey } from '../protocol/response-program.js';
-import { carriesAddresses, rewriteAddresses } from './address-rewrite.js';
+import { carriesAddresses, leaksAddresses, rewriteAddresses } from './address-rewrite.js';
 import type { NodeAddress, NodeAddressBook } from './address-rewrite.js';
 import { capApiVersions } from './api-versions-cap.js';
 import type { VersionCaps } from './api-versions-cap.js';
@@ -192,6 +192,7 @@ class Connection implements ProxyConnection {
       this.destroy('malformed_request');
       return;
     }
+    if (this.done) return;
     if (this.early !== null) {
       this.early.push(chunk);
       this.earlyBytes += chunk.length;
@@ -219,6 +220,11 @@ class Connection implements ProxyConnection {
     this.ctx.stats.requestFrames++;
     this.nextCorrelationId = correlationId >= INT32_MAX ? 0 : correlationId + 1;
     if (apiKey === SASL_HANDSHAKE && version === 0) this.rawSasl = true;
+    if (leaksAddresses(apiKey, version)) {
+      // Closed before the request goes upstream: its answer would hand the client a broker's own address.
+      this.destroy('unsupported_version', { apiKey, version });
+      return;
+    }
     if (apiKey !== API_VERSIONS && !carriesAddresses(apiKey, version)) return;
     if (this.rewrites.size >= MAX_PENDING_REWRITES) {
       // Requests never answered (a broker that dropped them): the oldest is forgotten.

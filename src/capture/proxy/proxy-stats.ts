@@ -7,7 +7,7 @@ export const PROXY_CLOSE_REASONS = [
   'rewrite_failed',
   'rewrite_too_large',
   'upstream_unreachable',
-  'unmapped_node',
+  'unsupported_version',
   'shutdown',
 ] as const;
 export type ProxyCloseReason = (typeof PROXY_CLOSE_REASONS)[number];

@@ -274,3 +274,27 @@ describe('proxyConnection back-pressure', () => {
     expect(proxy.stats.bytesToClient).toBe(total);
   });
 });
+
+describe('proxyConnection and versions it does not let through', () => {
+  it.each([
+    [1, 16],
+    [78, 0],
+    [79, 0],
+  ])(
+    'closes a connection that sends API %i v%i anyway, before the request leaves',
+    async (apiKey, version) => {
+      let upstreamBytes = 0;
+      const server = createServer((socket) =>
+        socket.on('data', (chunk: Buffer) => (upstreamBytes += chunk.length)),
+      );
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      open.push({ close: () => new Promise((resolve) => server.close(resolve)) });
+      const { proxy, port } = await startProxy((server.address() as AddressInfo).port, countingRecorder());
+      const got = await exchange(port, [request(apiKey, version, 1)], 1 << 20);
+      expect(got.length).toBe(0);
+      expect(proxy.stats.closed.unsupported_version).toBe(1);
+      // Only the proxy's own metadata probe reached the upstream.
+      expect(upstreamBytes).toBeLessThan(60);
+    },
+  );
+});
