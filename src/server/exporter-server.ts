@@ -4,6 +4,7 @@ import { createServer as createHttpServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { ConfigError } from '../config/config-error.js';
 import type { TlsSettings } from '../config/web-config.js';
 import type { Logger } from '../logger.js';
@@ -204,6 +205,18 @@ export function createExporterServer(options: ExporterServerOptions): ExporterSe
   } else {
     server = createHttpServer(serverOptions, onRequest);
   }
+  // node:http hands CONNECT to this event, and drops the connection when nobody listens: answer it as any
+  // other method, on the raw socket the event gives.
+  server.on('connect', (_request: IncomingMessage, socket: Duplex) => {
+    const { status, headers, body } = plain(405, 'method not allowed', { allow: ALLOW });
+    const head = Object.entries({ ...COMMON_HEADERS, ...headers, connection: 'close' })
+      .map(([name, value]) => `${name}: ${value}\r\n`)
+      .join('');
+    socket.on('error', () => socket.destroy());
+    socket.end(
+      `HTTP/1.1 ${status} Method Not Allowed\r\n${head}content-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+    );
+  });
   const guard = guardConnections(server, {
     tls: options.tls !== null,
     headersTimeoutMs: limits.headersTimeoutMs,
