@@ -24,7 +24,11 @@ export function isConfigError(error: unknown): error is ConfigError {
 
 /** Quotes a user-supplied value for a message, bounded so that a huge value cannot flood the log. */
 export function quoteValue(value: unknown): string {
-  const text = typeof value === 'string' ? value : (JSON.stringify(value) ?? String(value));
+  // Numbers as written: JSON would show NaN and Infinity as null.
+  const text =
+    typeof value === 'string' || typeof value === 'number'
+      ? String(value)
+      : (JSON.stringify(value) ?? String(value));
   const bounded = text.length > 80 ? `${text.slice(0, 77)}...` : text;
   return JSON.stringify(bounded);
 }

@@ -286,6 +286,11 @@ export const OPTION_TABLE: readonly OptionSpec[] = Object.freeze([
   ),
 ]);
 
+/** The row of `key`. */
+export function specOf(key: OptionKey): OptionSpec {
+  return OPTION_TABLE.find((spec) => spec.key === key)!;
+}
+
 /** The default of an option, as stored in {@link DEFAULT_OPTIONS}. */
 export function defaultOf(spec: OptionSpec): unknown {
   return DEFAULT_OPTIONS[spec.key];

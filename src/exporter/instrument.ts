@@ -11,6 +11,8 @@ import type {
   InstrumentedKafkaConfig,
   KafkajsCaptureOptions,
 } from '../capture/kafkajs/instrument.js';
+import { specOf } from '../config/option-table.js';
+import { parseValue } from '../config/value-types.js';
 import { createInstrumentRecorder } from './instrument-recorder.js';
 import type { RecorderChoice } from './instrument-recorder.js';
 
@@ -35,7 +37,8 @@ export interface InstrumentOptions
  * Nothing here changes Kafka behaviour: any exception inside the capture is caught, counted in
  * `kafka_error_exporter_capture_failures_total` and logged once per kind. `detach()` also removes the families
  * this call registered into a prom-client registry.
- * @throws Error when `options` name no destination, or on invalid overrides or caps.
+ * @throws Error when `options` name no destination, or on invalid overrides or caps; ConfigError on a
+ *   `maxFrameBytes` outside 1024 to 2^31-1 (the bounds of `serve --max-frame-bytes`).
  */
 export function instrument(kafka: Kafka, options: InstrumentOptions): InstrumentationHandle;
 export function instrument(config: KafkaConfig, options: InstrumentOptions): InstrumentedKafkaConfig;
@@ -48,6 +51,14 @@ export function instrument(
       'kafka-error-exporter: instrument() expects a kafkajs Kafka instance or configuration',
     );
   }
+  // The bounds of `--max-frame-bytes` and its variable: one option, one set of bounds, whatever the entry.
+  const maxFrameBytes =
+    options.maxFrameBytes === undefined
+      ? undefined
+      : (parseValue(specOf('maxFrameBytes').type, options.maxFrameBytes, {
+          key: 'maxFrameBytes',
+          where: 'instrument()',
+        }) as number);
   const built = createInstrumentRecorder(options);
   try {
     return instrumentKafkajs(target, {
@@ -55,7 +66,7 @@ export function instrument(
       topicLabel: options.topicLabel ?? false,
       ...(options.logger === undefined ? {} : { logger: options.logger }),
       ...(options.wire === undefined ? {} : { wire: options.wire }),
-      ...(options.maxFrameBytes === undefined ? {} : { maxFrameBytes: options.maxFrameBytes }),
+      ...(maxFrameBytes === undefined ? {} : { maxFrameBytes }),
       onDetach: () => built.release(),
     });
   } catch (error) {

@@ -37,15 +37,18 @@ describe('instrument', () => {
     );
   });
 
-  it('rejects an invalid maxFrameBytes at once, for an instance as for a configuration', () => {
+  it('rejects a maxFrameBytes outside the bounds of --max-frame-bytes at once, for an instance as for a configuration', () => {
     const registry = new Registry();
-    for (const maxFrameBytes of [0, -1, 1.5, Number.NaN]) {
+    for (const maxFrameBytes of [0, -1, 1.5, Number.NaN, 1023, 2 ** 31]) {
       expect(() => instrument(new Kafka(config), { registry, maxFrameBytes })).toThrow(
-        `Invalid maxFrameBytes: ${maxFrameBytes}`,
+        `invalid value "${maxFrameBytes}" for maxFrameBytes (instrument()): expected an integer from 1024 to 2147483647`,
       );
-      expect(() => instrument(config, { registry, maxFrameBytes })).toThrow(/Invalid maxFrameBytes/);
+      expect(() => instrument(config, { registry, maxFrameBytes })).toThrow(/for maxFrameBytes/);
     }
     expect(registry.getMetricsAsArray()).toEqual([]);
+    for (const maxFrameBytes of [1024, 2 ** 31 - 1]) {
+      instrument(new Kafka(config), { registry, maxFrameBytes }).detach();
+    }
   });
 
   it('returns a configuration copy with a socketFactory and a hidden handle', () => {
