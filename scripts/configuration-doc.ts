@@ -94,6 +94,9 @@ basic_auth_users:
   compared in constant time) because bcrypt is deliberately slow. At most ${MAX_CONCURRENT_VERIFICATIONS} uncached verifications run at once;
   beyond that, uncached credentials are refused, so a flood of wrong passwords cannot starve the process, while a
   scraper whose credentials are cached is unaffected.
+- All hashes must have the same bcrypt cost, and a file that mixes costs is refused at start: a wrong password
+  costs one bcrypt round at the user's cost and an unknown user one at the same cost (against a dummy hash), so
+  the time of a \`401\` does not tell which users exist. To change the cost, rehash every password.
 - Hashes, keys and passwords are never logged, and a message about a bad hash names the user, not the value.
 
 ## Endpoints

@@ -2,6 +2,7 @@
 // a dummy verification for unknown users, and a cache of successful verifications because bcrypt is slow.
 import { createHash, timingSafeEqual } from 'node:crypto';
 import bcrypt from 'bcryptjs';
+import { ConfigError } from '../config/config-error.js';
 
 /** Checks the `Authorization` header of a request. */
 export interface BasicAuthenticator {
@@ -35,15 +36,36 @@ function parse(authorization: string): { user: string; password: string } | null
 }
 
 /**
+ * The one bcrypt cost of all `users`' hashes. A wrong password costs one bcrypt round at the user's cost, and an
+ * unknown user one at this cost: were the costs mixed, the time of a refusal would tell which users exist.
+ * @throws ConfigError naming each user's cost (never the hash) when they differ.
+ */
+function sharedCost(users: ReadonlyMap<string, string>): number {
+  const costs = new Map<number, string[]>();
+  for (const [user, hash] of users) {
+    const cost = Number(hash.split('$')[2]) || 10;
+    costs.set(cost, [...(costs.get(cost) ?? []), user]);
+  }
+  if (costs.size > 1) {
+    const list = [...costs].map(([cost, names]) => `cost ${cost}: ${names.join(', ')}`).join('; ');
+    throw new ConfigError(
+      'basic_auth_users',
+      `basic_auth_users mix bcrypt costs (${list}): hash every password with the same cost, so that the time of a refused request cannot tell which users exist`,
+    );
+  }
+  return Math.max(4, ...costs.keys());
+}
+
+/**
  * An authenticator for `users` (user → bcrypt hash). A successful verification is cached per user as the
  * SHA-256 digest of user and password (never the password itself), so later scrapes cost one hash and one
- * constant-time comparison instead of a bcrypt round. The cache holds one entry per configured user.
+ * constant-time comparison instead of a bcrypt round. The cache holds one entry per configured user. An unknown
+ * user is checked against a dummy hash of the same cost, made on first need (bcrypt at cost 10 takes ~70 ms).
+ * @throws ConfigError when the hashes do not all have the same cost.
  */
 export function createBasicAuthenticator(users: ReadonlyMap<string, string>): BasicAuthenticator {
   const verified = new Map<string, Buffer>();
-  // Verified against when the user is unknown, so that the answer takes as long as for a known user: same
-  // cost as the configured hashes, made on first need (bcrypt at cost 10 takes ~70 ms; not at every start).
-  const cost = Math.max(4, ...[...users.values()].map((hash) => Number(hash.split('$')[2]) || 10));
+  const cost = sharedCost(users);
   let dummy: Promise<string> | undefined;
   let running = 0;
   return {

@@ -1,5 +1,6 @@
 import bcrypt from 'bcryptjs';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { isConfigError } from '../../src/config/config-error.js';
 import { createBasicAuthenticator, MAX_CONCURRENT_VERIFICATIONS } from '../../src/server/basic-auth.js';
 import { basic } from './support.js';
 
@@ -64,5 +65,33 @@ describe('createBasicAuthenticator', () => {
     expect(compare).toHaveBeenCalledTimes(MAX_CONCURRENT_VERIFICATIONS);
     // Once the flood is over, uncached credentials are verified again.
     expect(await auth.verify(basic('bob', 'pa:ss wörd').authorization)).toBe(true);
+  });
+
+  it('checks an unknown user against a hash of the same cost as the users, so that refusals take as long', async () => {
+    const cost6 = new Map([['alice', bcrypt.hashSync('wonderland', 6)]]);
+    const compare = vi.spyOn(bcrypt, 'compare');
+    const auth = createBasicAuthenticator(cost6);
+    expect(await auth.verify(basic('alice', 'wrong').authorization)).toBe(false);
+    expect(await auth.verify(basic('mallory', 'wrong').authorization)).toBe(false);
+    const costs = compare.mock.calls.map(([, hash]) => hash.split('$')[2]);
+    expect(costs).toEqual(['06', '06']);
+  });
+
+  it('refuses users whose hashes mix bcrypt costs, naming users and costs but no hash', () => {
+    const mixed = new Map([
+      ['alice', bcrypt.hashSync('wonderland', 4)],
+      ['bob', bcrypt.hashSync('builder', 5)],
+      ['carol', bcrypt.hashSync('singer', 4)],
+    ]);
+    try {
+      createBasicAuthenticator(mixed);
+      expect.unreachable('mixed costs must be refused');
+    } catch (error) {
+      expect(isConfigError(error) && error.key).toBe('basic_auth_users');
+      expect((error as Error).message).toMatch(
+        /^basic_auth_users mix bcrypt costs \(cost 4: alice, carol; cost 5: bob\): hash every password with the same cost/,
+      );
+      for (const hash of mixed.values()) expect((error as Error).message).not.toContain(hash.slice(7));
+    }
   });
 });

@@ -295,6 +295,13 @@ describe('serve as a process', { timeout: 30_000 }, () => {
       expect(serve.stderr()).not.toContain('hunter2');
     });
 
+    it('web config users whose bcrypt hashes mix costs', async () => {
+      const users = `  a: ${bcrypt.hashSync('x', 4)}\n  b: ${bcrypt.hashSync('y', 5)}\n`;
+      const serve = spawnServe(['--web-config-file', file('web-mixed.yml', `basic_auth_users:\n${users}`)]);
+      expect(await serve.exited).toBe(2);
+      expect(serve.stderr()).toMatch(/basic_auth_users mix bcrypt costs \(cost 4: a; cost 5: b\)/);
+    });
+
     it('a port in use', async () => {
       const first = await startServe([]);
       const port = new URL(first.url).port;
