@@ -24,6 +24,23 @@ const EXERCISED: Readonly<Record<string, { readonly file: string; readonly needl
     needle: 'readmeCommand()',
   },
   'npx kafka-error-exporter serve': { file: HERE, needle: 'KAFKA_ERROR_EXPORTER_PORT' },
+  'npx kafka-error-exporter serve --proxy-upstream kafka-1:9092,kafka-2:9092': {
+    file: HERE,
+    needle: 'KAFKA_ERROR_EXPORTER_PROXY_LISTEN',
+  },
+  // kcat through the proxy: the proxy tests run it the same way against a real broker.
+  'kcat -b 127.0.0.1:19092 -L': {
+    file: 'test/integration/proxy/proxy-single-broker.test.ts',
+    needle: 'hands kcat only its own broker addresses',
+  },
+  'echo hello | kcat -b 127.0.0.1:19092 -X client.id=orders -P -t orders': {
+    file: 'test/integration/proxy/proxy-single-broker.test.ts',
+    needle: 'kcatProduce(opts',
+  },
+  'kcat -b 127.0.0.1:19092 -X client.id=orders -C -G orders-group -o beginning -c 1 -e -q orders': {
+    file: 'test/integration/proxy/proxy-single-broker.test.ts',
+    needle: "['-C', '-G', group, '-o', 'beginning'",
+  },
   'npx kafka-error-exporter codes --category fatal': { file: HERE, needle: 'INVALID_PRODUCER_EPOCH' },
   'npx kafka-error-exporter explain 27': { file: HERE, needle: 'REBALANCE_IN_PROGRESS' },
   'npx kafka-error-exporter serve --help': { file: HERE, needle: '--web-config-file' },
@@ -33,6 +50,7 @@ const EXERCISED: Readonly<Record<string, { readonly file: string; readonly needl
     file: 'test/integration/demo.test.ts',
     needle: "args.push('--prometheus')",
   },
+  'npm run demo -- --proxy': { file: 'test/integration/demo.test.ts', needle: "args.push('--proxy')" },
   'npm test': { file: '.ci/run', needle: 'npm test' },
   'bash scripts/kafka/fetch.sh': { file: '.ci/run', needle: 'bash scripts/kafka/fetch.sh' },
   'npm run generate:rules': {
@@ -42,7 +60,7 @@ const EXERCISED: Readonly<Record<string, { readonly file: string; readonly needl
   // The inner loop, run by hand: a subset of the steps of npm test.
   'npm run check': {
     file: 'package.json',
-    needle: '"check": "npm run typecheck && npm run lint && vitest run --project unit"',
+    needle: '"check": "npm run typecheck && npm run lint && FUZZ_RUNS=0.1 vitest run --project unit"',
   },
   // Run by hand for the README's table, which carries the date it was measured.
   'npm run bench': { file: 'README.md', needle: 'Measured on 20' },
@@ -146,14 +164,16 @@ describe('README commands', () => {
     expect(result.stdout + result.stderr).toMatch(expected);
   });
 
-  it('`npx kafka-error-exporter serve` listens and answers /healthz (port moved by its variable)', async () => {
-    const child = spawn('sh', ['-c', 'exec npx kafka-error-exporter serve'], {
+  /** Runs a README `serve` command as written (ports moved by variables) until it logs its URL. */
+  async function startServe(command: string, env: Record<string, string>) {
+    const child = spawn('sh', ['-c', `exec ${command}`], {
       cwd: ROOT,
       env: {
         ...process.env,
         npm_config_yes: 'false',
         KAFKA_ERROR_EXPORTER_HOST: '127.0.0.1',
         KAFKA_ERROR_EXPORTER_PORT: '0',
+        ...env,
       },
       stdio: ['ignore', 'ignore', 'pipe'],
       detached: true,
@@ -161,6 +181,10 @@ describe('README commands', () => {
     let stderr = '';
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     const closed = new Promise<void>((resolve) => child.stderr.once('close', () => resolve()));
+    const stop = async (): Promise<void> => {
+      process.kill(-child.pid!, 'SIGTERM');
+      await closed;
+    };
     try {
       const url = await new Promise<string>((resolve, reject) => {
         const timer = setTimeout(() => reject(new Error(`serve did not start:\n${stderr}`)), 30_000);
@@ -172,10 +196,36 @@ describe('README commands', () => {
           }
         });
       });
-      expect((await fetch(`${url}/healthz`)).status).toBe(200);
+      return { url, stderr: () => stderr, stop };
+    } catch (error) {
+      await stop();
+      throw error;
+    }
+  }
+
+  it('`npx kafka-error-exporter serve` listens and answers /healthz (port moved by its variable)', async () => {
+    const serve = await startServe('npx kafka-error-exporter serve', {});
+    try {
+      expect((await fetch(`${serve.url}/healthz`)).status).toBe(200);
     } finally {
-      process.kill(-child.pid!, 'SIGTERM');
-      await closed;
+      await serve.stop();
+    }
+  }, 60_000);
+
+  it('`serve --proxy-upstream` runs the proxy: not ready while its cluster does not answer', async () => {
+    const command = 'npx kafka-error-exporter serve --proxy-upstream kafka-1:9092,kafka-2:9092';
+    expect(README).toContain(command);
+    // The bootstrap listener on a free port: 19092 may be taken on a shared machine.
+    const serve = await startServe(command, { KAFKA_ERROR_EXPORTER_PROXY_LISTEN: '127.0.0.1:0' });
+    try {
+      expect((await fetch(`${serve.url}/healthz`)).status).toBe(200);
+      expect((await fetch(`${serve.url}/readyz`)).status).toBe(503);
+      expect(serve.stderr()).toContain('"upstream":"kafka-1:9092,kafka-2:9092"');
+      expect(await (await fetch(`${serve.url}/metrics`)).text()).toContain(
+        'kafka_error_exporter_proxy_listeners 1',
+      );
+    } finally {
+      await serve.stop();
     }
   }, 60_000);
 });
