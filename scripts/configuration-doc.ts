@@ -57,6 +57,11 @@ overrides merge entry by entry across the sources, the higher source winning per
 An unknown flag, variable or key, a bad value, an unreadable file or a port already in use stops \`serve\`
 with a message naming the key and the value, and exit code 2.
 
+In zero-code mode, \`otlpEndpoint\` loads the OpenTelemetry SDK (only then) and pushes as \`serve\` does. The
+last interval is flushed, within \`shutdownTimeout\`, when the application ends by itself or on \`SIGTERM\` or
+\`SIGINT\`, after which the signal is raised again if the application has no handler of its own. An
+application that ends with \`process.exit()\` (in its own signal handler, say) does not wait for the flush.
+
 ## Options
 
 | key (file) | flag | environment variable | type | default | description |

@@ -6,6 +6,8 @@
 // wire, the instance for the application level). The application's later `require('kafkajs')` or
 // `import { Kafka } from 'kafkajs'` reads the same cached module exports and gets the subclass. Nothing here
 // may stop the application: a bad configuration or a missing kafkajs is logged and instrumentation is skipped.
+// With an OTLP endpoint, the application starts once the OpenTelemetry SDK is loaded (`--import` waits for this
+// module), and its end waits for the last push, within the shutdown timeout.
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -15,11 +17,12 @@ import { createLogger } from './logger.js';
 const logger = createLogger('warn');
 
 try {
-  startRegistration({
+  await startRegistration({
     env: process.env,
     readFile: (file) => readFileSync(file, 'utf8'),
     requireFromApp: createRequire(path.join(process.cwd(), '__kafka-error-exporter__.cjs')),
     logger,
+    exitEvents: process,
   });
 } catch (error) {
   logger.error(

@@ -280,7 +280,7 @@ export const OPTION_TABLE: readonly OptionSpec[] = Object.freeze([
       type: { kind: 'duration', minMs: 0, maxMs: 600_000 },
       group: 'Operations',
       description:
-        'On SIGTERM or SIGINT: how long to wait for in-flight scrapes and the OTLP flush before closing the remaining connections and exiting.',
+        'On SIGTERM or SIGINT (serve), or when the application exits (zero-code mode): how long to wait for in-flight scrapes and the OTLP flush before closing the remaining connections and exiting.',
     },
     'SHUTDOWN_TIMEOUT',
   ),

@@ -1,5 +1,5 @@
 // What `kafka-error-exporter/register` does, as a function tests can call: read the environment, build one
-// recorder, patch the application's kafkajs module, serve /metrics.
+// exporter (with the OTLP push when asked for), patch the application's kafkajs module, serve /metrics.
 import { patchKafkajsModule } from '../capture/kafkajs/patch-module.js';
 import type { PatchModuleOptions } from '../capture/kafkajs/patch-module.js';
 import type { ExporterOptions } from '../config/options.js';
@@ -10,6 +10,11 @@ import type { Logger } from '../logger.js';
 import type { Recorder } from '../record/recorder.js';
 import type { PrometheusSink } from '../sinks/prometheus.js';
 import { createExporter } from './create-exporter.js';
+import type { ExporterClosed } from './create-exporter.js';
+import { flushOnExit } from './exit-flush.js';
+import type { ExitEvents } from './exit-flush.js';
+import { startOtlpPush } from './otlp-push.js';
+import type { OtlpPush } from './otlp-push.js';
 
 export interface RegistrationInput {
   /** The process environment: only KAFKA_ERROR_EXPORTER_* variables are read (see docs/configuration.md). */
@@ -19,6 +24,11 @@ export interface RegistrationInput {
   readonly requireFromApp: (id: string) => unknown;
   /** Where problems are reported before the configured log level is known. */
   readonly logger: Logger;
+  /**
+   * The process whose end flushes the OTLP push (`beforeExit`, SIGTERM, SIGINT; see `flushOnExit`), when one is
+   * configured. @default none: only `stop()` flushes
+   */
+  readonly exitEvents?: ExitEvents;
 }
 
 /** The running registration. */
@@ -28,16 +38,20 @@ export interface Registration {
   readonly sink: PrometheusSink;
   /** Resolves once the server listens (or failed to: it then logs and resolves with `null`). */
   readonly listening: Promise<{ host: string; port: number } | null>;
-  /** Closes the server and restores kafkajs's `Kafka` export; idempotent. */
-  stop(): Promise<void>;
+  /**
+   * Restores kafkajs's `Kafka` export, closes the server and flushes the OTLP push, within
+   * `options.shutdownTimeout`; idempotent.
+   */
+  stop(): Promise<ExporterClosed>;
 }
 
 /**
- * Starts the zero-code instrumentation.
- * @throws ConfigError on an invalid environment variable, configuration file or web config (the caller logs it and lets the
- *   application run uninstrumented).
+ * Starts the zero-code instrumentation. Resolves once kafkajs is patched (the server may still be starting: see
+ * `listening`); with `otlpEndpoint`, after loading the OpenTelemetry SDK, which is not loaded otherwise.
+ * @throws ConfigError on an invalid environment variable, configuration file or web config (the caller logs it
+ *   and lets the application run uninstrumented).
  */
-export function startRegistration(input: RegistrationInput): Registration {
+export async function startRegistration(input: RegistrationInput): Promise<Registration> {
   const resolved = resolveOptions({ argv: [], env: input.env, readFile: input.readFile });
   // `--help` cannot be asked for through the environment.
   if (resolved.kind !== 'options') throw new Error('unexpected help request');
@@ -46,9 +60,19 @@ export function startRegistration(input: RegistrationInput): Registration {
   // Read before anything is patched: a bad web config leaves the application uninstrumented, as any bad option.
   const web = options.webConfigFile ? loadWebConfig(options.webConfigFile, input.readFile) : NO_WEB_CONFIG;
 
+  const otlp: OtlpPush | null =
+    options.otlpEndpoint === null
+      ? null
+      : await startOtlpPush({ url: options.otlpEndpoint, intervalMillis: options.otlpInterval });
   // The sidecar's exporter, with the same web config (TLS, basic auth), and unref'd: the application decides
   // when the process ends, not our server.
-  const exporter = createExporter({ options, web, logger, unref: true });
+  let exporter;
+  try {
+    exporter = createExporter({ options, web, logger, unref: true, otlp });
+  } catch (error) {
+    await otlp?.shutdown().catch(() => undefined);
+    throw error;
+  }
   const { recorder } = exporter;
 
   const unpatch = patchApplicationKafkajs(input.requireFromApp, {
@@ -60,7 +84,12 @@ export function startRegistration(input: RegistrationInput): Registration {
   const listening = exporter.listen().then(
     (address) => {
       logger.info(
-        { url: address.url, tls: web.tls !== null, basicAuth: web.basicAuthUsers !== null },
+        {
+          url: address.url,
+          tls: web.tls !== null,
+          basicAuth: web.basicAuthUsers !== null,
+          otlp: otlp !== null,
+        },
         'kafka-error-exporter/register: serving /metrics',
       );
       return { host: address.host, port: address.port };
@@ -74,20 +103,29 @@ export function startRegistration(input: RegistrationInput): Registration {
     },
   );
 
-  let stopped: Promise<void> | undefined;
-  return {
-    options,
-    recorder,
-    sink: exporter.prometheus,
-    listening,
-    stop() {
-      stopped ??= (async () => {
-        unpatch();
-        await exporter.close(1000);
-      })();
-      return stopped;
-    },
+  let stopped: Promise<ExporterClosed> | undefined;
+  let removeExitHooks = (): void => {};
+  const stop = (): Promise<ExporterClosed> => {
+    stopped ??= (async () => {
+      removeExitHooks();
+      unpatch();
+      return exporter.close(options.shutdownTimeout);
+    })();
+    return stopped;
   };
+  if (otlp !== null && input.exitEvents !== undefined) {
+    removeExitHooks = flushOnExit(input.exitEvents, async () => {
+      const { otlpFlushed } = await stop();
+      if (!otlpFlushed) {
+        logger.warn(
+          { shutdownTimeout: options.shutdownTimeout },
+          'kafka-error-exporter/register: the OTLP push did not flush within shutdownTimeout',
+        );
+      }
+      return otlpFlushed;
+    });
+  }
+  return { options, recorder, sink: exporter.prometheus, listening, stop };
 }
 
 function patchApplicationKafkajs(

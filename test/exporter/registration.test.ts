@@ -1,14 +1,18 @@
 // The zero-code registration as a function: the web config (TLS, basic auth) secures its /metrics as it does
-// `serve`'s, a bad one leaves kafkajs untouched, and stop() puts kafkajs's `Kafka` back.
+// `serve`'s, a bad one leaves kafkajs untouched, stop() puts kafkajs's `Kafka` back, and the OTLP push works as
+// `serve`'s.
+import { EventEmitter } from 'node:events';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import bcrypt from 'bcryptjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ExitEvents } from '../../src/exporter/exit-flush.js';
 import { startRegistration } from '../../src/exporter/registration.js';
 import { silentLogger } from '../../src/logger.js';
 import { writeSelfSignedCertificate } from '../support/certificate.js';
+import { startOtlpReceiver, sumPoints } from '../support/otlp-receiver.js';
 import { basic, request } from '../server/support.js';
 
 const requireFromApp = createRequire(import.meta.url);
@@ -25,14 +29,23 @@ beforeAll(() => {
 
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-function register(env: Record<string, string>) {
+function register(env: Record<string, string>, more: { exitEvents?: ExitEvents } = {}) {
   return startRegistration({
-    env: { KAFKA_ERROR_EXPORTER_HOST: '127.0.0.1', KAFKA_ERROR_EXPORTER_PORT: '0', ...env },
+    env: {
+      KAFKA_ERROR_EXPORTER_HOST: '127.0.0.1',
+      KAFKA_ERROR_EXPORTER_PORT: '0',
+      // `warn` logs through the logger given here (silent by default) rather than to stderr.
+      KAFKA_ERROR_EXPORTER_LOG_LEVEL: 'warn',
+      ...env,
+    },
     readFile: (file) => readFileSync(file, 'utf8'),
     requireFromApp,
     logger: silentLogger,
+    ...(more.exitEvents === undefined ? {} : { exitEvents: more.exitEvents }),
   });
 }
+
+const ENDPOINT = { clientId: 'orders', host: 'broker-1', port: 9092 };
 
 describe('startRegistration', () => {
   it('serves /metrics over HTTPS behind basic auth when given a web config, and restores kafkajs on stop', async () => {
@@ -42,7 +55,7 @@ describe('startRegistration', () => {
       `tls_server_config:\n  cert_file: server.crt\n  key_file: server.key\nbasic_auth_users:\n  prometheus: ${bcrypt.hashSync('s3cret', 4)}\n`,
     );
     const original = kafkajs.Kafka;
-    const registration = register({ KAFKA_ERROR_EXPORTER_WEB_CONFIG_FILE: web });
+    const registration = await register({ KAFKA_ERROR_EXPORTER_WEB_CONFIG_FILE: web });
     try {
       expect(kafkajs.Kafka).not.toBe(original);
       const address = await registration.listening;
@@ -63,7 +76,7 @@ describe('startRegistration', () => {
   });
 
   it('serves plain HTTP without a web config', async () => {
-    const registration = register({});
+    const registration = await register({});
     try {
       const address = await registration.listening;
       expect((await request(`http://127.0.0.1:${address!.port}/metrics`)).status).toBe(200);
@@ -72,13 +85,13 @@ describe('startRegistration', () => {
     }
   });
 
-  it('refuses a bad web config before patching kafkajs, without echoing its secrets', () => {
+  it('refuses a bad web config before patching kafkajs, without echoing its secrets', async () => {
     const web = join(dir, 'web-bad.yml');
     writeFileSync(web, 'basic_auth_users:\n  prometheus: hunter2\n');
     const original = kafkajs.Kafka;
     let refusal: unknown;
     try {
-      register({ KAFKA_ERROR_EXPORTER_WEB_CONFIG_FILE: web });
+      await register({ KAFKA_ERROR_EXPORTER_WEB_CONFIG_FILE: web });
     } catch (error) {
       refusal = error;
     }
@@ -90,9 +103,84 @@ describe('startRegistration', () => {
     expect(kafkajs.Kafka).toBe(original);
   });
 
-  it('refuses an invalid frame limit by its variable', () => {
-    expect(() => register({ KAFKA_ERROR_EXPORTER_MAX_FRAME_BYTES: '12' })).toThrow(
+  it('refuses an invalid frame limit by its variable', async () => {
+    await expect(register({ KAFKA_ERROR_EXPORTER_MAX_FRAME_BYTES: '12' })).rejects.toThrow(
       /invalid value "12" for maxFrameBytes/,
     );
+  });
+});
+
+describe('startRegistration with an OTLP endpoint', () => {
+  it('pushes the recorded errors to a local OTLP/HTTP receiver, flushing on stop', async () => {
+    const receiver = await startOtlpReceiver();
+    try {
+      const registration = await register({
+        KAFKA_ERROR_EXPORTER_OTLP_ENDPOINT: receiver.url,
+        KAFKA_ERROR_EXPORTER_OTLP_INTERVAL: '1h',
+      });
+      registration.recorder.response(ENDPOINT, 0);
+      registration.recorder.responseError(ENDPOINT, 0, 3);
+      expect(receiver.requests).toEqual([]);
+      await expect(registration.stop()).resolves.toEqual({ graceful: true, otlpFlushed: true });
+      await registration.stop();
+
+      expect(receiver.requests).toHaveLength(1);
+      const [request] = receiver.requests;
+      expect(request).toMatchObject({ method: 'POST', url: '/v1/metrics', contentType: 'application/json' });
+      expect(sumPoints(request!.body, 'kafka.client.response.errors')).toEqual([
+        {
+          attributes: expect.objectContaining({
+            'messaging.client.id': 'orders',
+            'kafka.error.code': '3',
+            'kafka.api.name': 'Produce',
+          }) as Record<string, string>,
+          value: 1,
+        },
+      ]);
+    } finally {
+      await receiver.close();
+    }
+  });
+
+  it('flushes when the application ends by itself, and leaves the process to end', async () => {
+    const receiver = await startOtlpReceiver();
+    const exits = Object.assign(new EventEmitter(), { pid: 1, kill() {}, exit() {} });
+    try {
+      const registration = await register(
+        { KAFKA_ERROR_EXPORTER_OTLP_ENDPOINT: receiver.url, KAFKA_ERROR_EXPORTER_OTLP_INTERVAL: '1h' },
+        { exitEvents: exits },
+      );
+      expect(exits.listenerCount('beforeExit')).toBe(1);
+      registration.recorder.responseError(ENDPOINT, 0, 3);
+      exits.emit('beforeExit');
+      await registration.stop();
+      expect(receiver.requests).toHaveLength(1);
+      expect(sumPoints(receiver.requests[0]!.body, 'kafka.client.response.errors')).toHaveLength(1);
+      expect(exits.listenerCount('beforeExit') + exits.listenerCount('SIGTERM')).toBe(0);
+    } finally {
+      await receiver.close();
+    }
+  });
+
+  it('gives up on a hung receiver within shutdownTimeout', async () => {
+    const receiver = await startOtlpReceiver({ hang: true });
+    try {
+      const registration = await register({
+        KAFKA_ERROR_EXPORTER_OTLP_ENDPOINT: receiver.url,
+        KAFKA_ERROR_EXPORTER_SHUTDOWN_TIMEOUT: '200ms',
+      });
+      const started = Date.now();
+      await expect(registration.stop()).resolves.toEqual({ graceful: true, otlpFlushed: false });
+      expect(Date.now() - started).toBeLessThan(2_000);
+    } finally {
+      await receiver.close();
+    }
+  });
+
+  it('installs no exit hooks without an endpoint', async () => {
+    const exits = Object.assign(new EventEmitter(), { pid: 1, kill() {}, exit() {} });
+    const registration = await register({}, { exitEvents: exits });
+    await registration.stop();
+    expect(exits.eventNames()).toEqual([]);
   });
 });

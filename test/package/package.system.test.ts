@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
 /** The module URLs that importing `specifier` resolves, recorded by a resolve hook in a fresh Node process. */
-function modulesLoadedBy(specifier: string): string[] {
+function modulesLoadedBy(specifier: string, env: Record<string, string> = {}): string[] {
   const hook =
     'let port; export function initialize(data) { port = data.port; } ' +
     'export async function resolve(s, c, next) { const r = await next(s, c); port.postMessage(r.url); return r; }';
@@ -30,6 +30,7 @@ function modulesLoadedBy(specifier: string): string[] {
   const out = execFileSync(process.execPath, ['--input-type=module', '-e', probe], {
     cwd: ROOT,
     encoding: 'utf8',
+    env: { ...process.env, ...env },
   });
   return JSON.parse(out) as string[];
 }
@@ -59,5 +60,23 @@ describe('the npm package', { timeout: 60_000 }, () => {
     expect(main.some((url) => url.endsWith('/dist/index.js'))).toBe(true);
     expect(main.filter((url) => url.includes(SDK))).toEqual([]);
     expect(modulesLoadedBy('kafka-error-exporter/otel').some((url) => url.includes(SDK))).toBe(true);
+  });
+
+  it('loads the OpenTelemetry SDK from its register entry only when an OTLP endpoint is set', () => {
+    const env = {
+      KAFKA_ERROR_EXPORTER_HOST: '127.0.0.1',
+      KAFKA_ERROR_EXPORTER_PORT: '0',
+      KAFKA_ERROR_EXPORTER_LOG_LEVEL: 'silent',
+    };
+    const plain = modulesLoadedBy('kafka-error-exporter/register', env);
+    expect(plain.some((url) => url.endsWith('/dist/register.js'))).toBe(true);
+    expect(plain.filter((url) => url.includes(SDK))).toEqual([]);
+    const pushing = modulesLoadedBy('kafka-error-exporter/register', {
+      ...env,
+      // Nothing listens there: the flush at exit fails fast, which is all this test needs.
+      KAFKA_ERROR_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:9/v1/metrics',
+      KAFKA_ERROR_EXPORTER_SHUTDOWN_TIMEOUT: '1s',
+    });
+    expect(pushing.some((url) => url.includes(SDK))).toBe(true);
   });
 });

@@ -4,9 +4,11 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { beforeAll, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../../src/testing/kafka-broker.js';
 import { describeWithKafka, kafkaEnv, uniqueName } from '../support/kafka-env.js';
+import { startOtlpReceiver, sumPoints } from '../../support/otlp-receiver.js';
+import type { OtlpReceiver } from '../../support/otlp-receiver.js';
 import { createTopics, parseExposition } from './scenario-support.js';
 
 const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
@@ -20,6 +22,7 @@ interface AppRun {
   /** The /metrics text, when the run asked for it. */
   readonly metrics?: string;
   readonly exitCode: number | null;
+  readonly signal: NodeJS.Signals | null;
 }
 
 /**
@@ -53,7 +56,9 @@ async function runApp(
   let stderr = '';
   child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const exited = new Promise<[number | null, NodeJS.Signals | null]>((resolve) =>
+    child.once('exit', (code, signal) => resolve([code, signal])),
+  );
   try {
     for (let i = 0; i < 300 && !stdout.includes('\n') && child.exitCode === null; i++) await sleep(100);
     const line = stdout.split('\n')[0] ?? '';
@@ -63,11 +68,12 @@ async function runApp(
         ? undefined
         : await (await fetch(`http://127.0.0.1:${options.scrape}/metrics`)).text();
     if (options.scrape !== undefined) child.kill('SIGTERM');
-    const exitCode = await exited;
+    const [exitCode, signal] = await exited;
     return {
       result: JSON.parse(line) as AppRun['result'],
       stderr,
       exitCode,
+      signal,
       ...(metrics ? { metrics } : {}),
     };
   } finally {
@@ -138,5 +144,57 @@ describeWithKafka('zero-code activation (node --import kafka-error-exporter/regi
     });
     expect(run.stderr).toContain('KAFKA_ERROR_EXPORTER_PORT');
     expect(run.stderr).toContain('instrumentation disabled');
+  });
+
+  describe('with an OTLP endpoint', () => {
+    let receiver: OtlpReceiver;
+    beforeAll(async () => {
+      receiver = await startOtlpReceiver();
+    });
+    afterAll(() => receiver.close());
+
+    /** The pushes of the run whose client id is `zero-code-app`, as response error points. */
+    const pushed = (from: number) =>
+      receiver.requests
+        .slice(from)
+        .flatMap((request) => sumPoints(request.body, 'kafka.client.response.errors'))
+        .filter((point) => point.attributes['messaging.client.id'] === 'zero-code-app');
+
+    it("pushes the application's errors to a local receiver, flushed as the application ends by itself", async () => {
+      const from = receiver.requests.length;
+      const run = await runApp('zero-code-app.cjs', {
+        register: true,
+        env: {
+          KAFKA_ERROR_EXPORTER_PORT: String(await freePort()),
+          KAFKA_ERROR_EXPORTER_OTLP_ENDPOINT: receiver.url,
+          KAFKA_ERROR_EXPORTER_OTLP_INTERVAL: '1h',
+        },
+      });
+      expect(run.exitCode).toBe(0);
+      expect(run.stderr).toMatch(/"otlp":true/);
+      expect(receiver.requests.slice(from)).toHaveLength(1);
+      expect(receiver.requests[from]).toMatchObject({ method: 'POST', url: '/v1/metrics' });
+      // The same count /metrics shows: the Metadata answers of the first try and the one retry.
+      expect(
+        pushed(from).filter(
+          (p) => p.attributes['kafka.error.code'] === '3' && p.attributes['kafka.api.name'] === 'Metadata',
+        ),
+      ).toEqual([expect.objectContaining({ value: 2 })]);
+    });
+
+    it('flushes on SIGTERM, then ends by the signal as the application would have', async () => {
+      const from = receiver.requests.length;
+      const run = await runApp('zero-code-app.mjs', {
+        register: true,
+        scrape: await freePort(),
+        env: {
+          KAFKA_ERROR_EXPORTER_OTLP_ENDPOINT: receiver.url,
+          KAFKA_ERROR_EXPORTER_OTLP_INTERVAL: '1h',
+        },
+      });
+      expect(run.signal).toBe('SIGTERM');
+      expect(receiver.requests.slice(from)).toHaveLength(1);
+      expect(pushed(from).length).toBeGreaterThan(0);
+    });
   });
 });
