@@ -4,6 +4,7 @@ import { pathToFileURL } from 'node:url';
 import { writeOrCheck } from './generated-file.js';
 import { CARDINALITY_DEFAULTS, OVERFLOW_VALUE } from '../src/metrics/cardinality.js';
 import { LABEL_VALUES, LABELS, METRICS, THROTTLE_BUCKETS_SECONDS } from '../src/metrics/names.js';
+import { LABEL_VALUE_PREFIX_LENGTH, MAX_LABEL_VALUE_LENGTH } from '../src/record/label-value.js';
 import type { LabelName, MetricDefinition } from '../src/metrics/names.js';
 
 const families: readonly MetricDefinition[] = Object.values(METRICS);
@@ -57,6 +58,11 @@ export function renderMetricsDoc(): string {
     ),
     '',
     'No label ever holds an error message, a record key or value, or a credential.',
+    '',
+    'Values from outside the exporter (client ids, broker hosts, topics) are cleaned before they pass their cap:',
+    'control characters (CR, LF, TAB, NUL, ESC, DEL, the C1 controls, U+2028 and U+2029) become U+FFFD (`�`), and',
+    `a value longer than ${MAX_LABEL_VALUE_LENGTH} characters is cut to its first ${LABEL_VALUE_PREFIX_LENGTH}, followed by \`…\` and 8 hex digits of`,
+    'the SHA-256 of the whole value, so that it stays recognisable and distinct values stay distinct.',
     '',
     '## Cardinality caps',
     '',

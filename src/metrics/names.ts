@@ -32,7 +32,7 @@ export type LabelName = keyof typeof LABELS;
 export const LABEL_VALUES: Readonly<Record<LabelName, string>> = {
   kafka_error_code: 'the numeric code as a string, e.g. `"3"`, `"-1"`; unknown codes past a cap: `other`',
   error_type:
-    'the registry name, e.g. `UNKNOWN_TOPIC_OR_PARTITION`; `UNKNOWN_ERROR_CODE`; for client-side errors with code -1 the client error class (capped)',
+    'the registry name, e.g. `UNKNOWN_TOPIC_OR_PARTITION`; `UNKNOWN_ERROR_CODE`; for client-side errors with code -1 the client error class (capped; a name that is not an identifier of at most 100 characters folds into `__other__`)',
   kafka_error_category: '`retriable`, `non_retriable`, `fatal`',
   kafka_error_retriable: '`true`, `false`',
   kafka_error_recovery: "the registry's recovery text",
@@ -42,10 +42,10 @@ export const LABEL_VALUES: Readonly<Record<LabelName, string>> = {
   kafka_error_origin: '`broker` (the error carries a broker code) or `client` (raised locally)',
   messaging_operation_name:
     '`send`, `send_batch`, `commit`, `consume`, `subscribe`, `connect`, `disconnect`, `transaction`, `admin`',
-  messaging_client_id: 'the Kafka `client.id` (capped)',
-  server_address: 'the broker host as the client dialled it (capped, with the port)',
+  messaging_client_id: 'the Kafka `client.id` (capped, cleaned: see below)',
+  server_address: 'the broker host as the client dialled it (capped, with the port; cleaned: see below)',
   server_port: 'the broker port; `0` when the address is folded into `__other__`',
-  messaging_destination_name: 'the topic, opt-in only (capped)',
+  messaging_destination_name: 'the topic, opt-in only (capped, cleaned: see below)',
   version: 'the kafka-error-exporter version',
   nodejs_version: 'the Node.js version, e.g. `v20.20.2`',
   kind: 'where inside the hooks an exception was caught: `socket_write`, `socket_read`, `decode`, `record`, `instrument`, `operation_error`, `proxy`',

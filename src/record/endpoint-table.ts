@@ -2,6 +2,7 @@
 import type { BrokerEndpoint } from '../events.js';
 import { CAPPED_LABELS, OVERFLOW_PORT, OVERFLOW_VALUE } from '../metrics/cardinality.js';
 import type { CappedLabel, ValueCap } from '../metrics/cardinality.js';
+import { labelValue } from './label-value.js';
 import { EndpointSlot } from './series.js';
 
 /** The bit of a capped label in `EndpointSlot.foldedMask`: its index in `CAPPED_LABELS`. */
@@ -29,9 +30,10 @@ export function createEndpointTable(caps: { clientId: ValueCap; broker: ValueCap
   let lastSlot: EndpointSlot | undefined;
 
   function newSlot(endpoint: BrokerEndpoint): EndpointSlot {
-    const clientId = caps.clientId.admit(String(endpoint.clientId));
-    const folded = caps.broker.admit(`${String(endpoint.host)}:${String(endpoint.port)}`) === OVERFLOW_VALUE;
-    const address = folded ? OVERFLOW_VALUE : String(endpoint.host);
+    const clientId = caps.clientId.admit(labelValue(String(endpoint.clientId)));
+    const host = labelValue(String(endpoint.host));
+    const folded = caps.broker.admit(`${host}:${String(endpoint.port)}`) === OVERFLOW_VALUE;
+    const address = folded ? OVERFLOW_VALUE : host;
     const port = String(folded ? OVERFLOW_PORT : endpoint.port);
     const mask =
       (clientId === OVERFLOW_VALUE ? foldedBit('messaging_client_id') : 0) |

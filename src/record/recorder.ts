@@ -25,6 +25,7 @@ import { CAPTURE_FAILURE_KINDS, createClosedCounter, UNDECODABLE_REASONS } from 
 import { summarizeErrors } from './error-summary.js';
 import type { ErrorSummaryEntry } from './error-summary.js';
 import { createEndpointTable } from './endpoint-table.js';
+import { labelValue } from './label-value.js';
 import type { RecorderSink, SeriesLabels, ThrottleListener } from './metric-source.js';
 import { createOperationErrors } from './operation-errors.js';
 import { apiIndex, classificationLabels, ErrorGroup, orderedLabels } from './series.js';
@@ -119,7 +120,7 @@ export function createRecorder(options: RecorderOptions = {}): Recorder {
   function countTopic(group: ErrorGroup, byTopic: Map<string, { count: number }>, topic: string): void {
     let cell = byTopic.get(topic);
     if (cell === undefined) {
-      const admitted = caps.topic.admit(topic);
+      const admitted = caps.topic.admit(labelValue(topic));
       cell = byTopic.get(admitted);
       if (cell === undefined) {
         cell = group.topicCell(admitted);
@@ -197,7 +198,7 @@ export function createRecorder(options: RecorderOptions = {}): Recorder {
       try {
         const c = classifier.classify(event.code);
         if (c.codeLabel !== String(event.code)) overflow.inc('kafka_error_code');
-        const clientId = caps.clientId.admit(String(event.clientId));
+        const clientId = caps.clientId.admit(labelValue(String(event.clientId)));
         if (clientId === OVERFLOW_VALUE) overflow.inc('messaging_client_id');
         let errorType = c.name;
         if (event.origin === 'client' && event.code === -1 && event.clientErrorType !== undefined) {

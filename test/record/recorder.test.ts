@@ -178,6 +178,30 @@ describe('createRecorder', () => {
     expect(keys[0]).not.toContain('hunter2');
   });
 
+  it('replaces control characters and bounds the length of client ids, hosts and topics', () => {
+    const { recorder, source } = setup({ topicLabel: true });
+    const long = `c${'x'.repeat(1000)}`;
+    recorder.responseError({ clientId: 'app\r\nevil', host: 'b1\t', port: 9092 }, 0, 6, 'orders\0');
+    recorder.responseError({ clientId: long, host: 'h'.repeat(400), port: 9092 }, 0, 6, 't'.repeat(300));
+    recorder.operationError({ clientId: 'op\nid', operation: 'send', origin: 'broker', code: 6 });
+    const values = [...series(source, 'responseErrors').keys(), ...series(source, 'operationErrors').keys()]
+      .flatMap((key) => key.split(','))
+      .filter((pair) => /^(messaging_client_id|server_address|messaging_destination_name)=/.test(pair));
+    expect(values).toEqual(
+      expect.arrayContaining([
+        'messaging_client_id=app\uFFFD\uFFFDevil',
+        'server_address=b1\uFFFD',
+        'messaging_destination_name=orders\uFFFD',
+        'messaging_client_id=op\uFFFDid',
+      ]),
+    );
+    for (const pair of values) {
+      expect([...pair].some((char) => char.charCodeAt(0) < 0x20)).toBe(false);
+      expect(pair.slice(pair.indexOf('=') + 1).length).toBeLessThanOrEqual(256);
+    }
+    expect(values.filter((pair) => /^\w+=(c|h|t)\1*x*…[0-9a-f]{8}$/.test(pair))).toHaveLength(3);
+  });
+
   it('caps client error classes and counts the overflow', () => {
     const { recorder, source } = setup({ limits: { clientErrorTypes: 1 } });
     for (const clientErrorType of ['ErrorA', 'ErrorB', 'ErrorC']) {
