@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { ConfigError, EXIT_CONFIG, isConfigError } from '../config/config-error.js';
+import { ignoredVariablesWarning } from '../config/entry-points.js';
 import type { ExporterOptions } from '../config/options.js';
 import { resolveOptions } from '../config/resolve-options.js';
 import { renderServeHelp } from '../config/serve-help.js';
@@ -103,13 +104,24 @@ export async function serve(
   let otlp: OtlpPush | null = null;
   let proxy: ProxySidecar | null = null;
   try {
-    const resolved = resolveOptions({ argv, env, readFile: (path) => readFileSync(path, 'utf8') });
+    const resolved = resolveOptions({
+      entryPoint: 'serve',
+      argv,
+      env,
+      readFile: (path) => readFileSync(path, 'utf8'),
+    });
     if (resolved.kind === 'help') {
       io.out(HELP);
       return 0;
     }
     const { options } = resolved;
     const logger = createLogger(options.logLevel);
+    if (resolved.ignoredVariables.length > 0) {
+      logger.warn(
+        { variables: resolved.ignoredVariables },
+        ignoredVariablesWarning(resolved.ignoredVariables, 'serve'),
+      );
+    }
     const web = options.webConfigFile
       ? loadWebConfig(options.webConfigFile, (path) => readFileSync(path, 'utf8'))
       : NO_WEB_CONFIG;

@@ -1,5 +1,8 @@
-// The single table of `serve` options: the parser, the validator, `serve --help` and docs/configuration.md
-// all derive from it. Add an option here (and to ExporterOptions and DEFAULT_OPTIONS) and it exists everywhere.
+// The single table of options, each tagged with the entry points that use it: the parser, the validator,
+// `serve --help` and docs/configuration.md all derive from it. Add an option here (and to ExporterOptions and
+// DEFAULT_OPTIONS) and it exists everywhere.
+import { BOTH, SERVE_ONLY } from './entry-points.js';
+import type { EntryPoint } from './entry-points.js';
 import { DEFAULT_OPTIONS, ENV_PREFIX } from './options.js';
 import type { OptionKey } from './options.js';
 import type { ValueType } from './value-types.js';
@@ -21,6 +24,11 @@ export interface OptionSpec {
   readonly notInFile?: boolean;
   /** The help section the option is listed under. */
   readonly group: OptionGroup;
+  /**
+   * Where the option does something. Given to another entry point, a flag or file key is refused and a variable
+   * warned about (see resolveOptions).
+   */
+  readonly entryPoints: readonly EntryPoint[];
 }
 
 export type OptionGroup =
@@ -41,6 +49,7 @@ export const OPTION_TABLE: readonly OptionSpec[] = Object.freeze([
       arg: '<path>',
       type: { kind: 'path' },
       group: 'General',
+      entryPoints: BOTH,
       notInFile: true,
       description:
         'A YAML or JSON configuration file whose keys are the option keys below. Flags override environment variables, which override the file.',
@@ -54,6 +63,7 @@ export const OPTION_TABLE: readonly OptionSpec[] = Object.freeze([
       arg: '<address>',
       type: { kind: 'host' },
       group: 'HTTP server',
+      entryPoints: BOTH,
       description:
         'Address the HTTP server listens on. The default, all interfaces, suits a container; use 127.0.0.1 on a shared host.',
     },
@@ -66,6 +76,7 @@ export const OPTION_TABLE: readonly OptionSpec[] = Object.freeze([
       arg: '<port>',
       type: { kind: 'port' },
       group: 'HTTP server',
+      entryPoints: BOTH,
       description: 'TCP port of the HTTP server; 0 picks a free port (logged at start).',
     },
     'PORT',
@@ -77,6 +88,7 @@ export const OPTION_TABLE: readonly OptionSpec[] = Object.freeze([
       arg: '<path>',
       type: { kind: 'path' },
       group: 'HTTP server',
+      entryPoints: BOTH,
       description:
         'A web configuration file in the format of Prometheus exporter-toolkit: tls_server_config (cert_file, key_file, min_version, max_version) and basic_auth_users (user: bcrypt hash).',
     },
@@ -89,6 +101,7 @@ export const OPTION_TABLE: readonly OptionSpec[] = Object.freeze([
       arg: '<code=category>',
       type: { kind: 'category-map' },
       group: 'Metrics',
+      entryPoints: BOTH,
       repeatable: true,
       description:
         'Overrides the category of an error code, by number or name, e.g. 27=fatal or REBALANCE_IN_PROGRESS=fatal. Repeat the flag for several; the environment variable takes a comma-separated list; the file a map. Entries merge across sources, the higher source winning per code.',
@@ -102,6 +115,7 @@ export const OPTION_TABLE: readonly OptionSpec[] = Object.freeze([
       arg: '',
       type: { kind: 'boolean' },
       group: 'Metrics',
+      entryPoints: BOTH,
       description:
         'Adds the topic label (messaging_destination_name) to response errors. Off by default: topics multiply series.',
     },
@@ -114,6 +128,7 @@ export const OPTION_TABLE: readonly OptionSpec[] = Object.freeze([
       arg: '<n>',
       type: { kind: 'integer', min: 0, max: 10_000 },
       group: 'Metrics',
+      entryPoints: BOTH,
       description: 'Distinct topics kept in the topic label; further topics are counted under __other__.',
     },
     'TOPIC_LABEL_CAP',
@@ -125,6 +140,7 @@ export const OPTION_TABLE: readonly OptionSpec[] = Object.freeze([
       arg: '<n>',
       type: { kind: 'integer', min: 0, max: 10_000 },
       group: 'Metrics',
+      entryPoints: BOTH,
       description:
         'Distinct Kafka client ids kept in messaging_client_id; further ones are counted under __other__.',
     },
@@ -137,6 +153,7 @@ export const OPTION_TABLE: readonly OptionSpec[] = Object.freeze([
       arg: '<n>',
       type: { kind: 'integer', min: 0, max: 10_000 },
       group: 'Metrics',
+      entryPoints: BOTH,
       description:
         'Distinct broker addresses kept in server_address and server_port; further ones are counted under __other__.',
     },
@@ -149,6 +166,7 @@ export const OPTION_TABLE: readonly OptionSpec[] = Object.freeze([
       arg: '<n>',
       type: { kind: 'integer', min: 0, max: 10_000 },
       group: 'Metrics',
+      entryPoints: BOTH,
       description:
         'Distinct client error class names kept in error_type for errors raised by the client itself; further ones are counted under __other__.',
     },
@@ -161,6 +179,7 @@ export const OPTION_TABLE: readonly OptionSpec[] = Object.freeze([
       arg: '<n>',
       type: { kind: 'integer', min: 1, max: 1000 },
       group: 'Metrics',
+      entryPoints: BOTH,
       description:
         'Distinct error codes unknown to the registry kept as their own kafka_error_code value; further ones are counted under other.',
     },
@@ -173,8 +192,9 @@ export const OPTION_TABLE: readonly OptionSpec[] = Object.freeze([
       arg: '<bytes>',
       type: { kind: 'integer', min: 1024, max: 0x7fffffff },
       group: 'Metrics',
+      entryPoints: BOTH,
       description:
-        'Captured broker responses up to this size are decoded; larger ones are counted as undecodable (reason oversized) and their error codes missed. Keep it at or above the largest consumer maxBytes (kafkajs default 10 MiB).',
+        'Captured broker responses (by the kafkajs capture of zero-code mode, by the proxy of serve) up to this size are decoded; larger ones are counted as undecodable (reason oversized) and their error codes missed. Keep it at or above the largest consumer maxBytes (kafkajs default 10 MiB).',
     },
     'MAX_FRAME_BYTES',
   ),
@@ -185,6 +205,7 @@ export const OPTION_TABLE: readonly OptionSpec[] = Object.freeze([
       arg: '<url>',
       type: { kind: 'url' },
       group: 'OpenTelemetry',
+      entryPoints: BOTH,
       description:
         'Also push the same metrics over OTLP/HTTP to this endpoint, e.g. http://collector:4318/v1/metrics. Not set: no push.',
     },
@@ -197,6 +218,7 @@ export const OPTION_TABLE: readonly OptionSpec[] = Object.freeze([
       arg: '<duration>',
       type: { kind: 'duration', minMs: 1000, maxMs: 3_600_000 },
       group: 'OpenTelemetry',
+      entryPoints: BOTH,
       description: 'Interval between OTLP pushes.',
     },
     'OTLP_INTERVAL',
@@ -208,6 +230,7 @@ export const OPTION_TABLE: readonly OptionSpec[] = Object.freeze([
       arg: '<host:port,...>',
       type: { kind: 'address-list' },
       group: 'Kafka proxy',
+      entryPoints: SERVE_ONLY,
       description:
         "The Kafka cluster's bootstrap servers. Set, serve also runs the Kafka protocol proxy: applications use the proxy's listen address as their bootstrap servers, and every response on the way back is counted. Not set: no proxy.",
     },
@@ -220,6 +243,7 @@ export const OPTION_TABLE: readonly OptionSpec[] = Object.freeze([
       arg: '<host:port>',
       type: { kind: 'address' },
       group: 'Kafka proxy',
+      entryPoints: SERVE_ONLY,
       description:
         "The proxy's bootstrap listener: the address applications give as bootstrap servers. Keep it on loopback in a sidecar.",
     },
@@ -232,6 +256,7 @@ export const OPTION_TABLE: readonly OptionSpec[] = Object.freeze([
       arg: '<first-last>',
       type: { kind: 'port-range' },
       group: 'Kafka proxy',
+      entryPoints: SERVE_ONLY,
       description:
         'Ports of the per-broker listeners, on the listen host. Node id n listens on first+n when it fits the range; other node ids take the highest free port, in the order the proxy learns of them. A broker that finds no free port is logged and counted, and its clients fail rather than bypass the proxy.',
     },
@@ -244,6 +269,7 @@ export const OPTION_TABLE: readonly OptionSpec[] = Object.freeze([
       arg: '<host>',
       type: { kind: 'host' },
       group: 'Kafka proxy',
+      entryPoints: SERVE_ONLY,
       description:
         'The host written into the broker addresses the proxy hands to clients. Not set: the host of --proxy-listen.',
     },
@@ -256,6 +282,7 @@ export const OPTION_TABLE: readonly OptionSpec[] = Object.freeze([
       arg: '<duration>',
       type: { kind: 'duration', minMs: 100, maxMs: 120_000 },
       group: 'Kafka proxy',
+      entryPoints: SERVE_ONLY,
       description:
         'How long the proxy waits for a connection to a broker before it refuses the client (counted as a client-side NETWORK_EXCEPTION on connect).',
     },
@@ -268,6 +295,7 @@ export const OPTION_TABLE: readonly OptionSpec[] = Object.freeze([
       arg: '<level>',
       type: { kind: 'enum', values: LOG_LEVELS },
       group: 'Operations',
+      entryPoints: BOTH,
       description: 'Level of the structured JSON log on stderr.',
     },
     'LOG_LEVEL',
@@ -279,6 +307,7 @@ export const OPTION_TABLE: readonly OptionSpec[] = Object.freeze([
       arg: '<duration>',
       type: { kind: 'duration', minMs: 0, maxMs: 600_000 },
       group: 'Operations',
+      entryPoints: BOTH,
       description:
         'On SIGTERM or SIGINT (serve), or when the application exits (zero-code mode): how long to wait for in-flight scrapes and the OTLP flush before closing the remaining connections and exiting.',
     },

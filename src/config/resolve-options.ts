@@ -1,6 +1,8 @@
 // Flags > environment > file > defaults, validated once into one frozen options object.
 import { validateOverrides } from '../codes/classify.js';
 import { ConfigError, quoteValue } from './config-error.js';
+import { notUsedBy } from './entry-points.js';
+import type { EntryPoint } from './entry-points.js';
 import { readMappingFile } from './config-file.js';
 import type { ReadTextFile } from './config-file.js';
 import { OPTION_TABLE } from './option-table.js';
@@ -13,6 +15,8 @@ import { suggest } from './suggest.js';
 import { parseValue } from './value-types.js';
 
 export interface ResolveInput {
+  /** Who asks: options it does not use are refused (flags, file keys) or set aside (variables). @default 'serve' */
+  readonly entryPoint?: EntryPoint;
   /** The arguments after `serve`. */
   readonly argv: readonly string[];
   /** The process environment; only variables starting with the prefix are read. */
@@ -21,7 +25,16 @@ export interface ResolveInput {
 }
 
 export type ResolveResult =
-  { readonly kind: 'help' } | { readonly kind: 'options'; readonly options: ExporterOptions };
+  | { readonly kind: 'help' }
+  | {
+      readonly kind: 'options';
+      readonly options: ExporterOptions;
+      /**
+       * Variables set for options the entry point does not use, neither validated nor applied: the environment
+       * may be shared with the other entry point. Warn about them once (`ignoredVariablesWarning`).
+       */
+      readonly ignoredVariables: readonly string[];
+    };
 
 const BY_ENV = new Map(OPTION_TABLE.map((spec) => [spec.env, spec]));
 const BY_KEY = new Map(OPTION_TABLE.map((spec) => [spec.key as string, spec]));
@@ -45,7 +58,7 @@ function fromEnv(env: ResolveInput['env']): RawValue[] {
   return values;
 }
 
-function fromFile(path: string, readFile: ReadTextFile): RawValue[] {
+function fromFile(path: string, readFile: ReadTextFile, entry: EntryPoint): RawValue[] {
   const mapping = readMappingFile(path, 'config', readFile);
   return Object.entries(mapping).map(([key, raw]) => {
     const spec = BY_KEY.get(key);
@@ -57,6 +70,9 @@ function fromFile(path: string, readFile: ReadTextFile): RawValue[] {
       );
     }
     if (spec.notInFile) throw new ConfigError(key, `key ${quoteValue(key)} cannot be set inside ${path}`);
+    if (!spec.entryPoints.includes(entry)) {
+      throw new ConfigError(key, notUsedBy(`key ${quoteValue(key)} in ${path}`, spec.entryPoints, entry));
+    }
     return { spec, raw, where: path };
   });
 }
@@ -71,21 +87,34 @@ function apply(target: Record<string, unknown>, value: RawValue): void {
 }
 
 /**
- * Resolves the options of `serve`: defaults, then the configuration file (`--config` or its environment
- * variable), then environment variables, then flags, each validated by the option table.
+ * Resolves the options of an entry point: defaults, then the configuration file (`--config` or its environment
+ * variable), then environment variables, then flags, each validated by the option table. A flag or file key of
+ * an option the entry point does not use is refused; such a variable is set aside, unvalidated, and listed in
+ * `ignoredVariables`.
  * @returns `help` when `--help` was asked for, else the frozen options.
- * @throws ConfigError naming the key and value at fault (exit code 2).
+ * @throws ConfigError naming the key and value at fault (exit code 2), or the entry point that does not use it.
  */
 export function resolveOptions(input: ResolveInput): ResolveResult {
+  const entry = input.entryPoint ?? 'serve';
   const argv = parseArgv(input.argv);
   if (argv.help) return { kind: 'help' };
-  const env = fromEnv(input.env);
+  for (const value of argv.values) {
+    if (!value.spec.entryPoints.includes(entry)) {
+      throw new ConfigError(
+        value.spec.key,
+        notUsedBy(`option ${value.where}`, value.spec.entryPoints, entry),
+      );
+    }
+  }
+  const allEnv = fromEnv(input.env);
+  const env = allEnv.filter((value) => value.spec.entryPoints.includes(entry));
+  const ignoredVariables = allEnv.filter((value) => !env.includes(value)).map((value) => value.where);
   const configSpec = BY_KEY.get('config') as OptionSpec;
   const configValue = [...argv.values, ...env].find((value) => value.spec === configSpec);
   const configPath = configValue
     ? (parseValue(configSpec.type, configValue.raw, { key: 'config', where: configValue.where }) as string)
     : null;
-  const file = configPath === null ? [] : fromFile(configPath, input.readFile);
+  const file = configPath === null ? [] : fromFile(configPath, input.readFile, entry);
 
   const resolved: Record<string, unknown> = { ...DEFAULT_OPTIONS };
   for (const value of [...file, ...env, ...argv.values]) apply(resolved, value);
@@ -96,7 +125,11 @@ export function resolveOptions(input: ResolveInput): ResolveResult {
     throw new ConfigError('categoryOverrides', `invalid categoryOverrides: ${(error as Error).message}`);
   }
   checkProxyPorts(resolved as unknown as ExporterOptions);
-  return { kind: 'options', options: Object.freeze(resolved) as unknown as ExporterOptions };
+  return {
+    kind: 'options',
+    options: Object.freeze(resolved) as unknown as ExporterOptions,
+    ignoredVariables: Object.freeze(ignoredVariables),
+  };
 }
 
 /** The bootstrap listener and the broker listeners must not share a port. */

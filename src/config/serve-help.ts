@@ -1,4 +1,4 @@
-// `serve --help`, derived from the option table: every option with its flag, variable, key and default.
+// `serve --help`, derived from the option table: every option serve uses, with its flag, variable, key and default.
 import { defaultOf, OPTION_TABLE } from './option-table.js';
 import type { OptionGroup, OptionSpec } from './option-table.js';
 import { formatValue } from './value-types.js';
@@ -14,6 +14,7 @@ function entry(spec: OptionSpec): string {
     `env ${spec.env}`,
     spec.notInFile ? null : `key ${spec.key}`,
     `default ${formatValue(spec.type, defaultOf(spec))}`,
+    spec.entryPoints.includes('zero-code') ? null : 'serve only',
   ].filter((fact) => fact !== null);
   const body = [...wrap(spec.description, WIDTH - INDENT), ...wrap(`(${facts.join(', ')})`, WIDTH - INDENT)];
   const pad = ' '.repeat(INDENT);
@@ -24,7 +25,8 @@ function entry(spec: OptionSpec): string {
 /** The full text of `kafka-error-exporter serve --help`. */
 export function renderServeHelp(): string {
   const groups = new Map<OptionGroup, OptionSpec[]>();
-  for (const spec of OPTION_TABLE) groups.set(spec.group, [...(groups.get(spec.group) ?? []), spec]);
+  const used = OPTION_TABLE.filter((spec) => spec.entryPoints.includes('serve'));
+  for (const spec of used) groups.set(spec.group, [...(groups.get(spec.group) ?? []), spec]);
   const sections = [...groups].map(([group, specs]) => `${group}:\n${specs.map(entry).join('\n')}`);
   return [
     'Usage: kafka-error-exporter serve [options]',
@@ -36,6 +38,11 @@ export function renderServeHelp(): string {
     '',
     ...wrap(
       'Every option is a flag, an environment variable, or a key of the --config file. Precedence: flags, then environment variables, then the file, then the defaults. Booleans: --topic-label, --no-topic-label, --topic-label=false.',
+      WIDTH,
+    ),
+    '',
+    ...wrap(
+      'Zero-code mode (node --import kafka-error-exporter/register) reads the same environment variables and file, except those of the options marked "serve only": it ignores such a variable, with a warning, and refuses such a file key.',
       WIDTH,
     ),
     '',

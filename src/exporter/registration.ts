@@ -2,6 +2,7 @@
 // exporter (with the OTLP push when asked for), patch the application's kafkajs module, serve /metrics.
 import { patchKafkajsModule } from '../capture/kafkajs/patch-module.js';
 import type { PatchModuleOptions } from '../capture/kafkajs/patch-module.js';
+import { ignoredVariablesWarning } from '../config/entry-points.js';
 import type { ExporterOptions } from '../config/options.js';
 import { resolveOptions } from '../config/resolve-options.js';
 import { loadWebConfig, NO_WEB_CONFIG } from '../config/web-config.js';
@@ -48,15 +49,27 @@ export interface Registration {
 /**
  * Starts the zero-code instrumentation. Resolves once kafkajs is patched (the server may still be starting: see
  * `listening`); with `otlpEndpoint`, after loading the OpenTelemetry SDK, which is not loaded otherwise.
- * @throws ConfigError on an invalid environment variable, configuration file or web config (the caller logs it
- *   and lets the application run uninstrumented).
+ * @throws ConfigError on an invalid environment variable, configuration file or web config, or a file key only
+ *   `serve` uses (the caller logs it and lets the application run uninstrumented). Variables only `serve` uses
+ *   are logged, once, and ignored.
  */
 export async function startRegistration(input: RegistrationInput): Promise<Registration> {
-  const resolved = resolveOptions({ argv: [], env: input.env, readFile: input.readFile });
+  const resolved = resolveOptions({
+    entryPoint: 'zero-code',
+    argv: [],
+    env: input.env,
+    readFile: input.readFile,
+  });
   // `--help` cannot be asked for through the environment.
   if (resolved.kind !== 'options') throw new Error('unexpected help request');
-  const { options } = resolved;
+  const { options, ignoredVariables } = resolved;
   const logger = options.logLevel === 'warn' ? input.logger : createLogger(options.logLevel);
+  if (ignoredVariables.length > 0) {
+    logger.warn(
+      { variables: ignoredVariables },
+      `kafka-error-exporter/register: ${ignoredVariablesWarning(ignoredVariables, 'zero-code')}`,
+    );
+  }
   // Read before anything is patched: a bad web config leaves the application uninstrumented, as any bad option.
   const web = options.webConfigFile ? loadWebConfig(options.webConfigFile, input.readFile) : NO_WEB_CONFIG;
 

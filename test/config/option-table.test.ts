@@ -21,6 +21,16 @@ describe('the option table', () => {
     }
   });
 
+  it('says of every option which entry points use it, the Kafka proxy options being serve only', () => {
+    for (const spec of OPTION_TABLE) {
+      expect(spec.entryPoints.length).toBeGreaterThan(0);
+      expect(new Set(spec.entryPoints).size).toBe(spec.entryPoints.length);
+      expect(spec.entryPoints.every((entry) => entry === 'serve' || entry === 'zero-code')).toBe(true);
+      const proxy = spec.group === 'Kafka proxy';
+      expect([spec.key, spec.entryPoints]).toEqual([spec.key, proxy ? ['serve'] : ['serve', 'zero-code']]);
+    }
+  });
+
   it.each(OPTION_TABLE.map((spec) => [spec.key, spec] as const))(
     '%s: its default passes its own validation',
     (_key, spec) => {
@@ -34,16 +44,22 @@ describe('the option table', () => {
 
 describe('serve --help', () => {
   const help = renderServeHelp();
-  it.each(OPTION_TABLE.map((spec) => [spec.key, spec] as const))(
-    'documents %s with its flag, variable and default',
-    (_key, spec) => {
-      expect(help).toContain(spec.flag);
-      // The variable and the default may be wrapped onto the next line: compare with whitespace folded.
-      const folded = help.replace(/\s+/g, ' ');
-      expect(folded).toContain(spec.env);
-      expect(folded).toContain(`default ${formatValue(spec.type, defaultOf(spec))}`);
-    },
-  );
+  const folded = help.replace(/\s+/g, ' ');
+  it.each(
+    OPTION_TABLE.filter((spec) => spec.entryPoints.includes('serve')).map(
+      (spec) => [spec.key, spec] as const,
+    ),
+  )('documents %s with its flag, variable and default, and whether it is serve only', (_key, spec) => {
+    expect(help).toContain(spec.flag);
+    // The variable and the default may be wrapped onto the next line: compare with whitespace folded.
+    expect(folded).toContain(spec.env);
+    const serveOnly = spec.entryPoints.includes('zero-code') ? '' : ', serve only';
+    expect(folded).toContain(`default ${formatValue(spec.type, defaultOf(spec))}${serveOnly})`);
+  });
+
+  it('says what zero-code mode does with the options marked serve only', () => {
+    expect(folded).toContain('it ignores such a variable, with a warning, and refuses such a file key');
+  });
 
   it('documents the exit codes', () => {
     expect(help.replace(/\s+/g, ' ')).toContain('2 on a configuration error');

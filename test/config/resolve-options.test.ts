@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { isConfigError } from '../../src/config/config-error.js';
+import { OPTION_TABLE } from '../../src/config/option-table.js';
 import { DEFAULT_OPTIONS } from '../../src/config/options.js';
 import type { ExporterOptions } from '../../src/config/options.js';
 import { resolveOptions } from '../../src/config/resolve-options.js';
@@ -392,5 +393,77 @@ describe('proxy options', () => {
     [['--proxy-broker-ports', '19000-19100'], /includes the port of proxyListen \(19092\)/],
   ])('refuses %j', (argv, message) => {
     expect(failure(argv).message).toMatch(message);
+  });
+});
+
+describe('resolveOptions for zero-code mode: the options only serve uses', () => {
+  const serveOnly = OPTION_TABLE.filter((spec) => !spec.entryPoints.includes('zero-code'));
+  const zeroCode = (env: Record<string, string>, files: Files = {}) =>
+    resolveOptions({ entryPoint: 'zero-code', argv: [], env, readFile: reader(files) });
+
+  it('are the Kafka proxy options', () => {
+    expect(serveOnly.map((spec) => spec.key)).toEqual([
+      'proxyUpstream',
+      'proxyListen',
+      'proxyBrokerPorts',
+      'proxyAdvertisedHost',
+      'proxyConnectTimeout',
+    ]);
+  });
+
+  it.each(serveOnly.map((spec) => [spec.key] as const))(
+    'refuses %s in the configuration file, naming zero-code mode',
+    (key) => {
+      const files = { '/c.yaml': `port: 1\n${key}: x\n` };
+      let refusal: unknown;
+      try {
+        zeroCode({ KAFKA_ERROR_EXPORTER_CONFIG: '/c.yaml' }, files);
+      } catch (error) {
+        refusal = error;
+      }
+      expect(isConfigError(refusal)).toBe(true);
+      expect(refusal).toMatchObject({
+        key,
+        message: `key "${key}" in /c.yaml is used only by serve; zero-code mode (kafka-error-exporter/register) does not use it`,
+      });
+    },
+  );
+
+  it('sets their variables aside, unvalidated, and lists them', () => {
+    const env = Object.fromEntries(serveOnly.map((spec) => [spec.env, 'not a value of any type']));
+    const result = zeroCode({ ...env, KAFKA_ERROR_EXPORTER_PORT: '1' });
+    expect(result).toEqual({
+      kind: 'options',
+      options: { ...DEFAULT_OPTIONS, port: 1 },
+      ignoredVariables: serveOnly.map((spec) => spec.env),
+    });
+  });
+
+  it('still refuses an unknown variable', () => {
+    expect(() => zeroCode({ KAFKA_ERROR_EXPORTER_PROXY_UPSTREM: 'x:1' })).toThrow(
+      /unknown environment variable KAFKA_ERROR_EXPORTER_PROXY_UPSTREM \(did you mean KAFKA_ERROR_EXPORTER_PROXY_UPSTREAM\?\)/,
+    );
+  });
+
+  it('takes every other option, from variables and the file alike', () => {
+    const files = {
+      '/c.yaml':
+        'otlpEndpoint: http://collector:4318/v1/metrics\notlpInterval: 5s\ntopicLabel: true\nmaxFrameBytes: 2048\n',
+    };
+    const result = zeroCode(
+      { KAFKA_ERROR_EXPORTER_CONFIG: '/c.yaml', KAFKA_ERROR_EXPORTER_SHUTDOWN_TIMEOUT: '2s' },
+      files,
+    );
+    expect(result).toMatchObject({
+      kind: 'options',
+      options: {
+        otlpEndpoint: 'http://collector:4318/v1/metrics',
+        otlpInterval: 5_000,
+        shutdownTimeout: 2_000,
+        topicLabel: true,
+        maxFrameBytes: 2048,
+      },
+      ignoredVariables: [],
+    });
   });
 });

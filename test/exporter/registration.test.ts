@@ -1,6 +1,6 @@
 // The zero-code registration as a function: the web config (TLS, basic auth) secures its /metrics as it does
-// `serve`'s, a bad one leaves kafkajs untouched, stop() puts kafkajs's `Kafka` back, and the OTLP push works as
-// `serve`'s.
+// `serve`'s, a bad one leaves kafkajs untouched, stop() puts kafkajs's `Kafka` back, the OTLP push works as
+// `serve`'s, and an option only `serve` uses is refused (a file key) or warned about (a variable).
 import { EventEmitter } from 'node:events';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ExitEvents } from '../../src/exporter/exit-flush.js';
 import { startRegistration } from '../../src/exporter/registration.js';
 import { silentLogger } from '../../src/logger.js';
+import type { Logger } from '../../src/logger.js';
 import { writeSelfSignedCertificate } from '../support/certificate.js';
 import { startOtlpReceiver, sumPoints } from '../support/otlp-receiver.js';
 import { basic, request } from '../server/support.js';
@@ -29,7 +30,7 @@ beforeAll(() => {
 
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-function register(env: Record<string, string>, more: { exitEvents?: ExitEvents } = {}) {
+function register(env: Record<string, string>, more: { logger?: Logger; exitEvents?: ExitEvents } = {}) {
   return startRegistration({
     env: {
       KAFKA_ERROR_EXPORTER_HOST: '127.0.0.1',
@@ -40,9 +41,14 @@ function register(env: Record<string, string>, more: { exitEvents?: ExitEvents }
     },
     readFile: (file) => readFileSync(file, 'utf8'),
     requireFromApp,
-    logger: silentLogger,
+    logger: more.logger ?? silentLogger,
     ...(more.exitEvents === undefined ? {} : { exitEvents: more.exitEvents }),
   });
+}
+
+function warnings(): Logger & { lines: string[] } {
+  const lines: string[] = [];
+  return { lines, error() {}, info() {}, debug() {}, warn: (_fields, message) => lines.push(message) };
 }
 
 const ENDPOINT = { clientId: 'orders', host: 'broker-1', port: 9092 };
@@ -107,6 +113,38 @@ describe('startRegistration', () => {
     await expect(register({ KAFKA_ERROR_EXPORTER_MAX_FRAME_BYTES: '12' })).rejects.toThrow(
       /invalid value "12" for maxFrameBytes/,
     );
+  });
+});
+
+describe('startRegistration and the options only serve uses', () => {
+  it('refuses a configuration file key only serve uses, naming zero-code mode, before patching kafkajs', async () => {
+    const file = join(dir, 'serve-only.yaml');
+    writeFileSync(file, 'port: 0\nproxyUpstream: kafka:9092\n');
+    const original = kafkajs.Kafka;
+    await expect(register({ KAFKA_ERROR_EXPORTER_CONFIG: file })).rejects.toThrow(
+      `key "proxyUpstream" in ${file} is used only by serve; zero-code mode (kafka-error-exporter/register) does not use it`,
+    );
+    expect(kafkajs.Kafka).toBe(original);
+  });
+
+  it('ignores variables only serve uses, unvalidated, with one warning naming them all', async () => {
+    const logger = warnings();
+    const registration = await register(
+      {
+        KAFKA_ERROR_EXPORTER_PROXY_UPSTREAM: 'kafka:9092',
+        // A shared environment's value for the sidecar is the sidecar's to check.
+        KAFKA_ERROR_EXPORTER_PROXY_LISTEN: 'not an address',
+      },
+      { logger },
+    );
+    try {
+      expect(logger.lines).toEqual([
+        'kafka-error-exporter/register: zero-code mode (kafka-error-exporter/register) ignores KAFKA_ERROR_EXPORTER_PROXY_UPSTREAM, KAFKA_ERROR_EXPORTER_PROXY_LISTEN: used only by serve',
+      ]);
+      expect(registration.options.proxyUpstream).toBeNull();
+    } finally {
+      await registration.stop();
+    }
   });
 });
 

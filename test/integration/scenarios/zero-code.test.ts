@@ -196,5 +196,20 @@ describeWithKafka('zero-code activation (node --import kafka-error-exporter/regi
       expect(receiver.requests.slice(from)).toHaveLength(1);
       expect(pushed(from).length).toBeGreaterThan(0);
     });
+
+    it('ignores, with one warning, the proxy variables a shared environment holds for serve', async () => {
+      const run = await runApp('zero-code-app.cjs', {
+        register: true,
+        env: {
+          KAFKA_ERROR_EXPORTER_PORT: String(await freePort()),
+          KAFKA_ERROR_EXPORTER_PROXY_UPSTREAM: kafkaEnv().brokers[0]!,
+        },
+      });
+      expect(run.exitCode).toBe(0);
+      expect(
+        run.stderr.match(/ignores KAFKA_ERROR_EXPORTER_PROXY_UPSTREAM: used only by serve/g),
+      ).toHaveLength(1);
+      expect(run.stderr).not.toContain('instrumentation disabled');
+    });
   });
 });
