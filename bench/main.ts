@@ -1,5 +1,5 @@
 // `npm run bench [filter]`: runs every bench/*.bench.ts (each exporting one Benchmark or a list, and optionally
-// `dispose`) and prints each result as a ratio against its same-run baseline.
+// `dispose` or `report`) and prints each result as a ratio against its same-run baseline.
 import { readdirSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { runBenchmark } from './benchmark.js';
@@ -9,6 +9,8 @@ import type { Benchmark, BenchmarkResult } from './benchmark.js';
 interface BenchFile {
   readonly default: Benchmark | Benchmark[];
   readonly dispose?: () => Promise<void> | void;
+  /** A comparison of several arms against one baseline that runs itself and prints its own table. */
+  readonly report?: () => Promise<{ readonly table: string; readonly pass: boolean }>;
 }
 
 const here = fileURLToPath(new URL('.', import.meta.url));
@@ -67,8 +69,13 @@ const files = readdirSync(here)
   .filter((file) => file.endsWith('.bench.ts'))
   .sort();
 const results: BenchmarkResult[] = [];
+const reports: { readonly table: string; readonly pass: boolean }[] = [];
 for (const file of files) {
   const module = (await import(pathToFileURL(`${here}${file}`).href)) as BenchFile;
+  if (module.report !== undefined && matches(file)) {
+    process.stderr.write(`running ${file}…\n`);
+    reports.push(await module.report());
+  }
   const chosen = [module.default].flat().filter((b) => matches(file) || matches(b.name));
   try {
     for (const benchmark of chosen) {
@@ -83,5 +90,6 @@ for (const file of files) {
     await module.dispose?.();
   }
 }
-console.log(table(results));
-if (results.some((result) => !result.pass)) process.exitCode = 1;
+if (results.length > 0) console.log(table(results));
+for (const report of reports) console.log(`\n${report.table}`);
+if (results.some((result) => !result.pass) || reports.some((report) => !report.pass)) process.exitCode = 1;
