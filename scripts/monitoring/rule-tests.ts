@@ -193,7 +193,11 @@ export function buildRuleTests(o: RuleOptions): RuleTestGroup[] {
         ...throttled('orders', 'Fetch', 3, 5),
         responses('batch', 'Produce', '0+60x40'),
         ...throttled('batch', 'Produce', 30, 0.1),
-        s('requestsDuringThrottle', { kafka_api_name: 'Produce', messaging_client_id: 'batch', ...BROKER }, '0+6x40'),
+        s(
+          'requestsDuringThrottle',
+          { kafka_api_name: 'Produce', messaging_client_id: 'batch', ...BROKER },
+          '0+6x40',
+        ),
       ],
       alert_rule_test: [
         alertAt('10m', 'KafkaClientThrottled'),
