@@ -2,7 +2,8 @@
 //
 // Kafka frames are an int32 size followed by that many bytes (https://kafka.apache.org/protocol#protocol_common).
 // A frame that arrives whole inside one chunk is handed over in place, without a copy; one split across
-// chunks is copied into a reassembly buffer from a pool shared by all readers. Frames above `maxFrameBytes`
+// chunks is copied into a reassembly buffer from a pool shared by all readers, which grows with the bytes that
+// arrive rather than with the size the prefix declares. Frames above `maxFrameBytes`
 // are never buffered: only their first `headBytes` are handed over and the rest is skipped by its length.
 
 /** The default limit of frames decoded whole; above it, consumers' responses are skipped as `oversized`. */
@@ -44,6 +45,14 @@ const MIN_CLASS = 12;
 /** Idle buffers by size class (index = log2 of their length). */
 const pool: Buffer[][] = Array.from({ length: 32 }, () => []);
 let pooledBytes = 0;
+
+/**
+ * Most a reassembly reserves beyond the bytes at hand: a bare size prefix (a peer that declares 16 MiB and
+ * sends nothing more) costs no more than this. Past it the buffer grows fourfold as bytes arrive, so that a
+ * large Fetch response is copied at most a third more often than into a buffer of its full size.
+ */
+const RESERVE_BYTES = 64 * 1024;
+const GROWTH = 4;
 
 /** A buffer of at least `size` bytes: pooled for sizes up to POOL_BYTES, else one of its own. */
 function takeBuffer(size: number): Buffer {
@@ -99,6 +108,7 @@ class SizePrefixedReader implements FrameReader {
         pos += n;
       } else if (this.body !== null) {
         const n = Math.min(this.size - this.filled, len - pos);
+        if (this.filled + n > this.body.length) this.grow(this.filled + n);
         chunk.copy(this.body, this.filled, pos, pos + n);
         this.filled += n;
         pos += n;
@@ -135,7 +145,7 @@ class SizePrefixedReader implements FrameReader {
         this.handler.frame(chunk, pos, pos + size);
         return pos + size;
       }
-      this.body = takeBuffer(size);
+      this.body = takeBuffer(Math.min(size, Math.max(RESERVE_BYTES, chunk.length - pos)));
       this.filled = 0;
       return pos;
     }
@@ -166,6 +176,15 @@ class SizePrefixedReader implements FrameReader {
       this.handler.head(this.scratch, 0, wanted, size);
     }
     return pos;
+  }
+
+  /** Moves the frame being reassembled into a buffer of at least `needed` bytes (and at most its size). */
+  private grow(needed: number): void {
+    const body = this.body!;
+    const bigger = takeBuffer(Math.min(this.size, Math.max(needed, body.length * GROWTH)));
+    body.copy(bigger, 0, 0, this.filled);
+    this.body = bigger;
+    giveBack(body);
   }
 
   private finishBody(): void {

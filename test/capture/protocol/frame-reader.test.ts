@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { createFrameReader, pooledReassemblyBytes } from '../../../src/capture/protocol/frame-reader.js';
 import type { FrameReaderOptions } from '../../../src/capture/protocol/frame-reader.js';
 import { int32 } from './response-encoder.js';
@@ -107,6 +107,42 @@ describe('createFrameReader', () => {
     const stream = sized('x'.repeat(100_000));
     reader.push(stream.subarray(0, 10));
     expect(() => reader.push(stream.subarray(10))).toThrow('handler failed');
-    expect(pooledReassemblyBytes()).toBe(before + 128 * 1024);
+    // The 64 KiB reserved at the prefix went back when the frame outgrew it, the 128 KiB one after the throw.
+    expect(pooledReassemblyBytes()).toBe(before + (64 + 128) * 1024);
+  });
+});
+
+describe('reassembly memory', () => {
+  it('grows with the bytes that arrive, not with the size a bare prefix declares', () => {
+    const allocated: number[] = [];
+    const allocUnsafe = Buffer.allocUnsafe.bind(Buffer);
+    const spy = vi.spyOn(Buffer, 'allocUnsafe').mockImplementation((size: number) => {
+      allocated.push(size);
+      return allocUnsafe(size);
+    });
+    try {
+      const size = 48 * 1024 * 1024;
+      const frames: Buffer[] = [];
+      const reader = createFrameReader(
+        {
+          frame: (buf, start, end) => frames.push(Buffer.from(buf.subarray(start, end))),
+          head: () => {},
+          desync: () => {},
+        },
+        { maxFrameBytes: 64 * 1024 * 1024, headBytes: 4 },
+      );
+      reader.push(Buffer.concat([int32(size), Buffer.from('abc')]));
+      expect(Math.max(...allocated)).toBeLessThanOrEqual(64 * 1024);
+      // The rest arrives in 64 KiB reads, as from a socket: the frame comes out whole and intact.
+      const payload = Buffer.alloc(size - 3, 7);
+      payload.writeUInt32BE(0xdeadbeef, payload.length - 4);
+      for (let at = 0; at < payload.length; at += 65_536) reader.push(payload.subarray(at, at + 65_536));
+      expect(frames).toHaveLength(1);
+      expect(frames[0]!.length).toBe(size);
+      expect(frames[0]!.subarray(0, 3).toString()).toBe('abc');
+      expect(frames[0]!.readUInt32BE(size - 4)).toBe(0xdeadbeef);
+    } finally {
+      spy.mockRestore();
+    }
   });
 });
