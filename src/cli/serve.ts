@@ -144,6 +144,7 @@ export async function serve(
           : {
               proxy: formatHostPort(proxy.bootstrap),
               upstream: options.proxyUpstream?.map(formatHostPort).join(','),
+              upstreamTls: options.proxyTls,
             }),
         version: PACKAGE_VERSION,
         startupMs: Math.round(performance.now()),

@@ -290,6 +290,70 @@ export const OPTION_TABLE: readonly OptionSpec[] = Object.freeze([
   ),
   option(
     {
+      key: 'proxyTls',
+      flag: '--proxy-tls',
+      arg: '',
+      type: { kind: 'boolean' },
+      group: 'Kafka proxy',
+      entryPoints: SERVE_ONLY,
+      description:
+        "Speak TLS to the brokers (the cluster's SSL or SASL_SSL listener), originated by the proxy: applications keep speaking plaintext to it on loopback, so their SASL_SSL becomes SASL_PLAINTEXT. The broker certificate and name are checked.",
+    },
+    'PROXY_TLS',
+  ),
+  option(
+    {
+      key: 'proxyTlsCaFile',
+      flag: '--proxy-tls-ca-file',
+      arg: '<path>',
+      type: { kind: 'path' },
+      group: 'Kafka proxy',
+      entryPoints: SERVE_ONLY,
+      description:
+        'PEM file of the CA certificates that sign the broker certificates. Not set: the system roots of Node.js.',
+    },
+    'PROXY_TLS_CA_FILE',
+  ),
+  option(
+    {
+      key: 'proxyTlsCertFile',
+      flag: '--proxy-tls-cert-file',
+      arg: '<path>',
+      type: { kind: 'path' },
+      group: 'Kafka proxy',
+      entryPoints: SERVE_ONLY,
+      description:
+        "PEM file of the proxy's client certificate (chain), for brokers that require one (ssl.client.auth=required); with --proxy-tls-key-file. The applications' own certificates cannot be relayed.",
+    },
+    'PROXY_TLS_CERT_FILE',
+  ),
+  option(
+    {
+      key: 'proxyTlsKeyFile',
+      flag: '--proxy-tls-key-file',
+      arg: '<path>',
+      type: { kind: 'path' },
+      group: 'Kafka proxy',
+      entryPoints: SERVE_ONLY,
+      description: 'PEM file of the private key of --proxy-tls-cert-file (unencrypted).',
+    },
+    'PROXY_TLS_KEY_FILE',
+  ),
+  option(
+    {
+      key: 'proxyTlsServerName',
+      flag: '--proxy-tls-server-name',
+      arg: '<host>',
+      type: { kind: 'host' },
+      group: 'Kafka proxy',
+      entryPoints: SERVE_ONLY,
+      description:
+        'The name every broker certificate must carry (and the TLS server name sent). Not set: the host of each broker address, as the cluster advertises it.',
+    },
+    'PROXY_TLS_SERVER_NAME',
+  ),
+  option(
+    {
       key: 'logLevel',
       flag: '--log-level',
       arg: '<level>',

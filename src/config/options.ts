@@ -55,6 +55,15 @@ export interface ExporterOptions {
   readonly proxyAdvertisedHost: string | null;
   /** Time a connection to a broker may take before the client is refused, in milliseconds. */
   readonly proxyConnectTimeout: number;
+  /** TLS to the brokers, originated by the proxy. */
+  readonly proxyTls: boolean;
+  /** PEM CA certificates that sign the broker certificates; `null`: Node's system roots. */
+  readonly proxyTlsCaFile: string | null;
+  /** The proxy's client certificate (PEM) and its key, for brokers that require one. */
+  readonly proxyTlsCertFile: string | null;
+  readonly proxyTlsKeyFile: string | null;
+  /** The name broker certificates must carry; `null`: each broker's advertised host. */
+  readonly proxyTlsServerName: string | null;
 }
 
 export type OptionKey = keyof ExporterOptions;
@@ -82,4 +91,9 @@ export const DEFAULT_OPTIONS: ExporterOptions = Object.freeze({
   proxyBrokerPorts: Object.freeze({ first: 19093, last: 19192 }),
   proxyAdvertisedHost: null,
   proxyConnectTimeout: 5_000,
+  proxyTls: false,
+  proxyTlsCaFile: null,
+  proxyTlsCertFile: null,
+  proxyTlsKeyFile: null,
+  proxyTlsServerName: null,
 });

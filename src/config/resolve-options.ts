@@ -125,11 +125,30 @@ export function resolveOptions(input: ResolveInput): ResolveResult {
     throw new ConfigError('categoryOverrides', `invalid categoryOverrides: ${(error as Error).message}`);
   }
   checkProxyPorts(resolved as unknown as ExporterOptions);
+  checkProxyTls(resolved as unknown as ExporterOptions);
   return {
     kind: 'options',
     options: Object.freeze(resolved) as unknown as ExporterOptions,
     ignoredVariables: Object.freeze(ignoredVariables),
   };
+}
+
+/** TLS files only with TLS on, and a client certificate only with its key. */
+function checkProxyTls(options: ExporterOptions): void {
+  const files = ['proxyTlsCaFile', 'proxyTlsCertFile', 'proxyTlsKeyFile', 'proxyTlsServerName'] as const;
+  const given = files.filter((key) => options[key] !== null);
+  if (!options.proxyTls && given.length > 0) {
+    throw new ConfigError(
+      given[0]!,
+      `${given.join(', ')} given without proxyTls: set --proxy-tls (KAFKA_ERROR_EXPORTER_PROXY_TLS=true) to speak TLS to the brokers`,
+    );
+  }
+  if ((options.proxyTlsCertFile === null) !== (options.proxyTlsKeyFile === null)) {
+    throw new ConfigError(
+      'proxyTlsCertFile',
+      'proxyTlsCertFile and proxyTlsKeyFile go together: give both or neither',
+    );
+  }
 }
 
 /** The bootstrap listener and the broker listeners must not share a port. */

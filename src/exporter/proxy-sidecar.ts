@@ -2,7 +2,10 @@
 // every output, and /readyz waits for it.
 import { createKafkaProxy } from '../capture/proxy/kafka-proxy.js';
 import type { KafkaProxy } from '../capture/proxy/kafka-proxy.js';
+import { readFileSync } from 'node:fs';
+import type { UpstreamTls } from '../capture/proxy/upstream-dialer.js';
 import { lookupCode } from '../codes/registry.js';
+import { ConfigError } from '../config/config-error.js';
 import type { ExporterOptions } from '../config/options.js';
 import type { Logger } from '../logger.js';
 import type { Exporter } from './create-exporter.js';
@@ -10,6 +13,33 @@ import { createProxyMetricSource } from './proxy-metrics.js';
 
 /** Requests a connection may have in flight before the oldest is forgotten by the decoder. */
 const MAX_PENDING_REQUESTS = 1024;
+
+/** Reads one PEM file of the TLS options; an unreadable or empty file is a configuration error naming it. */
+function readPem(key: keyof ExporterOptions, path: string): string {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? 'ERROR';
+    throw new ConfigError(key, `cannot read ${key} ${JSON.stringify(path)} (${code})`, { cause: error });
+  }
+  if (!text.includes('-----BEGIN '))
+    throw new ConfigError(key, `${key} ${JSON.stringify(path)} holds no PEM block`);
+  return text;
+}
+
+/** The TLS settings of the proxy's broker connections, files read once at start. */
+export function upstreamTlsOf(options: ExporterOptions): UpstreamTls | null {
+  if (!options.proxyTls) return null;
+  return {
+    ...(options.proxyTlsCaFile === null ? {} : { ca: readPem('proxyTlsCaFile', options.proxyTlsCaFile) }),
+    ...(options.proxyTlsCertFile === null
+      ? {}
+      : { cert: readPem('proxyTlsCertFile', options.proxyTlsCertFile) }),
+    ...(options.proxyTlsKeyFile === null ? {} : { key: readPem('proxyTlsKeyFile', options.proxyTlsKeyFile) }),
+    ...(options.proxyTlsServerName === null ? {} : { serverName: options.proxyTlsServerName }),
+  };
+}
 
 /** A running proxy and the address of its bootstrap listener. */
 export interface ProxySidecar {
@@ -29,6 +59,7 @@ export async function startProxySidecar(
   if (options.proxyUpstream === null) throw new Error('startProxySidecar: proxyUpstream is not set');
   const proxy = createKafkaProxy({
     upstream: options.proxyUpstream,
+    upstreamTls: upstreamTlsOf(options),
     listenHost: options.proxyListen.host,
     bootstrapPort: options.proxyListen.port,
     brokerBasePort: options.proxyBrokerPorts.first,

@@ -408,6 +408,11 @@ describe('resolveOptions for zero-code mode: the options only serve uses', () =>
       'proxyBrokerPorts',
       'proxyAdvertisedHost',
       'proxyConnectTimeout',
+      'proxyTls',
+      'proxyTlsCaFile',
+      'proxyTlsCertFile',
+      'proxyTlsKeyFile',
+      'proxyTlsServerName',
     ]);
   });
 
@@ -465,5 +470,32 @@ describe('resolveOptions for zero-code mode: the options only serve uses', () =>
       },
       ignoredVariables: [],
     });
+  });
+});
+
+describe('proxy TLS options', () => {
+  it('reads TLS to the brokers and its files', () => {
+    const options = resolve([
+      '--proxy-upstream',
+      'k:9093',
+      '--proxy-tls',
+      '--proxy-tls-ca-file',
+      '/etc/kafka/ca.pem',
+      '--proxy-tls-server-name',
+      'kafka.internal',
+    ]);
+    expect(options).toMatchObject({
+      proxyTls: true,
+      proxyTlsCaFile: '/etc/kafka/ca.pem',
+      proxyTlsServerName: 'kafka.internal',
+      proxyTlsCertFile: null,
+    });
+  });
+
+  it.each<[string[], RegExp]>([
+    [['--proxy-tls-ca-file', '/ca.pem'], /proxyTlsCaFile given without proxyTls: set --proxy-tls/],
+    [['--proxy-tls', '--proxy-tls-cert-file', '/c.pem'], /proxyTlsCertFile and proxyTlsKeyFile go together/],
+  ])('refuses %j', (argv, message) => {
+    expect(failure(argv).message).toMatch(message);
   });
 });

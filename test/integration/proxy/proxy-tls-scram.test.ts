@@ -8,25 +8,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { createKafkaProxy } from '../../../src/capture/proxy/kafka-proxy.js';
-import type { KafkaProxy } from '../../../src/capture/proxy/kafka-proxy.js';
-import type { UpstreamTls } from '../../../src/capture/proxy/upstream-dialer.js';
-import { DEFAULT_OPTIONS } from '../../../src/config/options.js';
-import { createExporter } from '../../../src/exporter/create-exporter.js';
-import type { Exporter } from '../../../src/exporter/create-exporter.js';
-import type { Logger } from '../../../src/logger.js';
 import { runJavaClient } from '../../../src/testing/java-client.js';
 import { freePort, startBroker } from '../../../src/testing/kafka-broker.js';
 import type { KafkaBroker } from '../../../src/testing/kafka-broker.js';
+import { startServe } from '../../server/serve-process.js';
+import type { ServeProcess } from '../../server/serve-process.js';
 import { describeWithKafka, uniqueName } from '../support/kafka-env.js';
 import { runKcat } from '../support/kcat.js';
 
 let dir: string;
 let broker: KafkaBroker;
-let exporter: Exporter;
-let metricsUrl: string;
-const logLines: string[] = [];
-const proxies: KafkaProxy[] = [];
+const serves: (ServeProcess & { url: string })[] = [];
 const USER = 'app';
 const PASSWORD = `scram-${randomBytes(12).toString('hex')}`;
 
@@ -90,28 +82,26 @@ function makeCertificates(): void {
   writeFileSync(join(dir, 'broker.pem'), pem);
 }
 
-const logger: Logger = {
-  error: (detail, message) => logLines.push(`${message} ${JSON.stringify(detail)}`),
-  warn: (detail, message) => logLines.push(`${message} ${JSON.stringify(detail)}`),
-  info: (detail, message) => logLines.push(`${message} ${JSON.stringify(detail)}`),
-  debug: (detail, message) => logLines.push(`${message} ${JSON.stringify(detail)}`),
-};
-
-async function startProxy(tls: UpstreamTls): Promise<string> {
-  const [host, port] = broker.saslSslBootstrap!.split(':');
-  const proxy = createKafkaProxy({
-    upstream: [{ host: host!, port: Number(port) }],
-    upstreamTls: tls,
-    bootstrapPort: 0,
-    brokerBasePort: await freePort(),
-    brokerPortCount: 10,
-    recorder: exporter.recorder,
-    tap: { topicLabel: false, isKnownCode: () => true, maxFrameBytes: 16 << 20, maxPendingRequests: 1024 },
-    metadataRefreshMs: 0,
-    logger,
-  });
-  proxies.push(proxy);
-  return `127.0.0.1:${(await proxy.start()).port}`;
+/** `serve` with the proxy in front of the broker's SASL_SSL listener, TLS with `caFile`; its /metrics URL. */
+async function startProxy(
+  caFile: string,
+): Promise<{ bootstrap: string; serve: ServeProcess & { url: string } }> {
+  const listen = await freePort();
+  const serve = await startServe([
+    '--proxy-upstream',
+    broker.saslSslBootstrap!,
+    '--proxy-tls',
+    '--proxy-tls-ca-file',
+    join(dir, caFile),
+    '--proxy-listen',
+    `127.0.0.1:${listen}`,
+    '--proxy-broker-ports',
+    `${listen + 1}-${listen + 10}`,
+    '--log-level',
+    'debug',
+  ]);
+  serves.push(serve);
+  return { bootstrap: `127.0.0.1:${listen}`, serve };
 }
 
 beforeAll(async () => {
@@ -121,18 +111,16 @@ beforeAll(async () => {
   expect(
     await runJavaClient('set-scram', { bootstrap: broker.bootstrap, user: USER, password: PASSWORD }),
   ).toMatchObject({ visible: true });
-  exporter = createExporter({ options: { ...DEFAULT_OPTIONS, host: '127.0.0.1', port: 0 }, logger });
-  metricsUrl = (await exporter.listen()).url;
 }, 180_000);
 
 afterAll(async () => {
-  for (const proxy of proxies) await proxy.close(0);
-  await exporter?.close(0);
+  for (const serve of serves) serve.child.kill('SIGTERM');
+  await Promise.all(serves.map((serve) => serve.exited));
   await broker?.stop();
   if (dir) rmSync(dir, { recursive: true, force: true });
 }, 60_000);
 
-async function responseErrors(clientId: string): Promise<Record<string, number>> {
+async function responseErrors(metricsUrl: string, clientId: string): Promise<Record<string, number>> {
   const text = await (await fetch(`${metricsUrl}/metrics`)).text();
   const out: Record<string, number> = {};
   for (const line of text.split('\n')) {
@@ -149,7 +137,7 @@ async function responseErrors(clientId: string): Promise<Record<string, number>>
 
 describeWithKafka('the proxy with TLS to a SASL_SSL/SCRAM-SHA-512 broker', () => {
   it('carries kcat and kafkajs with their own SCRAM credentials, TLS originated by the proxy', async () => {
-    const bootstrap = await startProxy({ ca: readFileSync(join(dir, 'ca.crt'), 'utf8') });
+    const { bootstrap } = await startProxy('ca.crt');
     const topic = uniqueName('px-tls');
     const sasl = { mechanism: 'scram-sha-512' as const, username: USER, password: PASSWORD };
     const kafka = new Kafka({
@@ -182,7 +170,7 @@ describeWithKafka('the proxy with TLS to a SASL_SSL/SCRAM-SHA-512 broker', () =>
   });
 
   it('counts a wrong password as 58 SASL_AUTHENTICATION_FAILED, and the password shows nowhere', async () => {
-    const bootstrap = await startProxy({ ca: readFileSync(join(dir, 'ca.crt'), 'utf8') });
+    const { bootstrap, serve } = await startProxy('ca.crt');
     const clientId = uniqueName('wrong-password');
     const wrong = `${PASSWORD}-wrong`;
     const kafka = new Kafka({
@@ -194,28 +182,29 @@ describeWithKafka('the proxy with TLS to a SASL_SSL/SCRAM-SHA-512 broker', () =>
     });
     const producer = kafka.producer();
     await expect(producer.connect()).rejects.toThrow();
-    expect(await responseErrors(clientId)).toEqual({ '58': 1 });
+    expect(await responseErrors(serve.url, clientId)).toEqual({ '58': 1 });
     const pages = await Promise.all(
-      ['/metrics', '/', '/codes'].map(async (p) => (await fetch(`${metricsUrl}${p}`)).text()),
+      ['/metrics', '/', '/codes'].map(async (p) => (await fetch(`${serve.url}${p}`)).text()),
     );
-    for (const text of [...pages, logLines.join('\n')]) {
+    // serve logs at debug level here: nothing it writes carries either password.
+    for (const text of [...pages, serve.stderr(), serve.stdout()]) {
       expect(text).not.toContain(PASSWORD);
       expect(text).not.toContain(wrong);
     }
   });
 
   it('refuses to forward to a broker whose certificate the configured CA did not sign, and says so', async () => {
-    const bootstrap = await startProxy({ ca: readFileSync(join(dir, 'other.crt'), 'utf8') });
+    const { bootstrap, serve } = await startProxy('other.crt');
+    // At start already: the proxy's own first contact with the cluster fails, and the log says why.
+    await serve.waitFor(/cannot connect to a broker/);
+    expect(serve.stderr()).toMatch(/"tls":true.*not signed by a trusted CA \(check proxyTlsCaFile\)/);
+    expect((await fetch(`${serve.url}/readyz`)).status).toBe(503);
     const kafka = new Kafka({
       clientId: uniqueName('wrong-ca'),
       brokers: [bootstrap],
       retry: { retries: 0 },
       logLevel: logLevel.NOTHING,
     });
-    const admin = kafka.admin();
-    await expect(admin.connect()).rejects.toThrow();
-    expect(logLines.join('\n')).toMatch(
-      /cannot connect to a broker.*"tls":true.*not signed by a trusted CA \(check proxyTlsCaFile\)/,
-    );
+    await expect(kafka.admin().connect()).rejects.toThrow();
   });
 });
