@@ -53,6 +53,13 @@ const EXERCISED: Readonly<Record<string, { readonly file: string; readonly needl
   'npm run demo -- --proxy': { file: 'test/integration/demo.test.ts', needle: "args.push('--proxy')" },
   'npm test': { file: '.ci/run', needle: 'npm test' },
   'bash scripts/kafka/fetch.sh': { file: '.ci/run', needle: 'bash scripts/kafka/fetch.sh' },
+  'bash scripts/kafka/fetch-client.sh': { file: '.ci/run', needle: 'bash scripts/kafka/fetch-client.sh' },
+  // Part of npm test, which .ci/run runs.
+  'npm run test:kafka4': {
+    file: 'package.json',
+    needle:
+      '"test": "npm run build && npm run typecheck && npm run lint && vitest run && npm run test:kafka4"',
+  },
   'npm run generate:rules': {
     file: 'test/deploy/prometheus-rules.test.ts',
     needle: 'npm run generate:rules',
