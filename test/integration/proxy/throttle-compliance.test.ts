@@ -9,6 +9,8 @@ import { describeWithKafka, kafkaEnv, uniqueName } from '../support/kafka-env.js
 import { startProxyUnderTest } from '../support/proxy-under-test.js';
 import type { ProxyUnderTest } from '../support/proxy-under-test.js';
 import { Kafka, logLevel } from 'kafkajs';
+import { runJavaClient } from '../../../src/testing/java-client.js';
+import type { JavaClientResult } from '../../../src/testing/java-client.js';
 
 let px: ProxyUnderTest;
 beforeAll(async () => {
@@ -136,6 +138,42 @@ describeWithKafka('throttle compliance through the proxy', () => {
       )
       .reduce((sum, s) => sum + s.value, 0);
     expect(throttledFetches).toBeGreaterThan(0);
+    expect(await requestsDuringThrottle(clientId)).toBeLessThanOrEqual(1);
+  });
+
+  it('counts the Java producer under a producer_byte_rate quota at or near zero: it waits as asked', async () => {
+    const clientId = uniqueName('java-patient');
+    const bootstrap = kafkaEnv().brokers[0]!;
+    const quota = await runJavaClient('set-quota', {
+      bootstrap,
+      'client-id': clientId,
+      key: 'producer_byte_rate',
+      value: 16_384,
+    });
+    expect(quota).toMatchObject({ visible: true });
+    // 120 KiB against 16 KiB/s: the broker throttles the producer for several seconds in all.
+    const produced = await runJavaClient<JavaClientResult & { metrics: Record<string, number> }>(
+      'produce',
+      {
+        bootstrap: px.bootstrap,
+        topic: uniqueName('java-throttled'),
+        partitions: 1,
+        count: 120,
+        size: 1024,
+        'client-id': clientId,
+        'linger-ms': 0,
+      },
+      { timeoutMs: 90_000 },
+    );
+    expect(produced).toMatchObject({ ok: true, succeeded: 120 });
+    expect(Number(produced.metrics['produce-throttle-time-max'])).toBeGreaterThan(0);
+    const throttled = (await px.samples())
+      .filter(
+        (s) =>
+          s.name === 'kafka_client_throttle_time_seconds_count' && s.labels.messaging_client_id === clientId,
+      )
+      .reduce((sum, s) => sum + s.value, 0);
+    expect(throttled).toBeGreaterThan(0);
     expect(await requestsDuringThrottle(clientId)).toBeLessThanOrEqual(1);
   });
 });
