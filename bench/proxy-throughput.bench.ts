@@ -5,7 +5,8 @@
 // Rounds run every path back to back, in forward then reverse order (the ABBA of the other benches, for five
 // arms); a quad is the geometric mean of two consecutive rounds' ratios, and the ratio is the median of quads.
 // A second direct arm is the A/A control. Needs the jars of `bash scripts/kafka/fetch.sh 4.4.0`,
-// `bash scripts/kafka/fetch-client.sh` and `bash bench/java/fetch-kroxylicious.sh`, socat, and `npm run build`.
+// `bash scripts/kafka/fetch-client.sh` and `bash bench/java/fetch-kroxylicious.sh`, and socat; it compiles
+// its own copy of src/ (`npm run build`'s dist/ is shared and rebuilt by others' runs).
 import { uptime, loadavg } from 'node:os';
 import { Kafka, logLevel } from 'kafkajs';
 import { median, medianInterval } from './benchmark.js';
@@ -13,7 +14,7 @@ import type { Benchmark } from './benchmark.js';
 import { startBenchBroker } from './proxy/broker.js';
 import type { BenchBroker } from './proxy/broker.js';
 import { openIdleConnections } from './proxy/idle-connections.js';
-import { directPath, kroxyliciousPath, oursPath, socatPath } from './proxy/paths.js';
+import { buildOurs, directPath, kroxyliciousPath, oursPath, socatPath } from './proxy/paths.js';
 import type { ClientPath } from './proxy/paths.js';
 import { consumerPerformance, producerPerformance } from './proxy/perf-tools.js';
 import { cpuSeconds, peakResidentBytes, residentBytes } from './proxy/process-cost.js';
@@ -144,7 +145,7 @@ async function createTopics(): Promise<void> {
   const kafka = new Kafka({ brokers: [broker!.bootstrap], logLevel: logLevel.NOTHING });
   const admin = kafka.admin();
   await admin.connect();
-  // Each unthrottled batch writes 100 MB: keep the log to what a long-running topic's retention would.
+  // Each unthrottled batch writes 60 MB: keep the log to what a long-running topic's retention would.
   produceTopic = `bench-proxy-produce-${process.pid}`;
   consumeTopic = `bench-proxy-consume-${process.pid}`;
   await admin.createTopics({
@@ -168,13 +169,14 @@ async function createTopics(): Promise<void> {
 export async function report(): Promise<{ table: string; pass: boolean }> {
   const loadBefore = loadavg();
   try {
+    const cli = buildOurs();
     broker = await startBenchBroker();
     await createTopics();
     paths.push(
       directPath(broker),
       directPath(broker, 'direct (A/A control)'),
       await socatPath(broker),
-      await oursPath(broker),
+      await oursPath(broker, cli),
       await kroxyliciousPath(broker),
     );
     await producerPerformance({

@@ -1,8 +1,8 @@
 // The ways a client reaches the benchmark's broker: directly, through socat, through our proxy, through
 // Kroxylicious. Each forwarder is one process whose CPU time and memory the benchmark reads.
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -73,14 +73,38 @@ export async function socatPath(broker: BenchBroker): Promise<ClientPath> {
   };
 }
 
-/** Our proxy: `serve --proxy-upstream` of the built CLI (`npm run build`), node id 1 on first+1 of its range. */
-export async function oursPath(broker: BenchBroker): Promise<ClientPath> {
+/**
+ * Compiles src/ into a private copy under .cache/proxy-bench (and copies package.json beside it, which the CLI
+ * reads): the shared dist/ is rebuilt (removed, then written) by whoever runs `npm run build`, which would pull
+ * it from under a running benchmark. Resolves with the CLI's path.
+ */
+export function buildOurs(): string {
+  const root = projectRoot();
+  const out = path.join(root, '.cache', 'proxy-bench');
+  rmSync(out, { recursive: true, force: true });
+  execFileSync(
+    process.execPath,
+    [
+      path.join(root, 'node_modules', 'typescript', 'bin', 'tsc'),
+      '-p',
+      'tsconfig.build.json',
+      '--outDir',
+      path.join(out, 'dist'),
+    ],
+    { cwd: root, stdio: 'inherit' },
+  );
+  copyFileSync(path.join(root, 'package.json'), path.join(out, 'package.json'));
+  return path.join(out, 'dist', 'cli', 'main.js');
+}
+
+/** Our proxy: `serve --proxy-upstream` of the CLI built by `buildOurs()`, node id 1 on first+1 of its range. */
+export async function oursPath(broker: BenchBroker, cli: string): Promise<ClientPath> {
   const listen = `127.0.0.1:${await freePort()}`;
   const first = await freePort();
   const { child, pid } = launch(
     process.execPath,
     [
-      path.join(projectRoot(), 'dist', 'cli', 'main.js'),
+      cli,
       'serve',
       '--proxy-upstream',
       broker.bootstrap,
