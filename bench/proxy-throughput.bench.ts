@@ -97,6 +97,8 @@ function quads(values: readonly number[], combine: (a: number, b: number) => num
   return out;
 }
 
+type Verdict = 'met' | 'unresolved' | 'MISSED';
+
 interface Estimate {
   readonly value: number;
   readonly low: number;
@@ -240,34 +242,41 @@ export async function report(): Promise<{ table: string; pass: boolean }> {
     ];
     const ours = paths.findIndex((p) => p.name === 'kafka-error-exporter');
     const krox = paths.length - 1;
-    const checks = [
+    // A ratio or a latency is met when its whole 95% interval is on the right side of the target, missed when
+    // its median is not, and unresolved in between: this machine's noise decides nothing.
+    const atLeast = (e: Estimate, target: number): Verdict =>
+      e.low >= target ? 'met' : e.value >= target ? 'unresolved' : 'MISSED';
+    const atMost = (e: Estimate, target: number): Verdict =>
+      e.high <= target ? 'met' : e.value <= target ? 'unresolved' : 'MISSED';
+    const single = (met: boolean): Verdict => (met ? 'met' : 'MISSED');
+    const checks: [string, Verdict][] = [
       [
         'producer throughput >= 0.95x direct',
-        ratioVsDirect(results.producer, ours).value >= TARGET.throughputRatio,
+        atLeast(ratioVsDirect(results.producer, ours), TARGET.throughputRatio),
       ],
       [
         'consumer throughput >= 0.95x direct',
-        ratioVsDirect(results.consumer, ours).value >= TARGET.throughputRatio,
+        atLeast(ratioVsDirect(results.consumer, ours), TARGET.throughputRatio),
       ],
-      ['added p99 <= 1 ms at the fixed load', addedP99(results.fixed, ours).value <= TARGET.addedP99Ms],
+      ['added p99 <= 1 ms at the fixed load', atMost(addedP99(results.fixed, ours), TARGET.addedP99Ms)],
       [
         'CPU per GB <= Kroxylicious (producer)',
-        cpuPerGb(results.producer[ours]!)! <= cpuPerGb(results.producer[krox]!)!,
+        single(cpuPerGb(results.producer[ours]!)! <= cpuPerGb(results.producer[krox]!)!),
       ],
       [
         'CPU per GB <= Kroxylicious (consumer)',
-        cpuPerGb(results.consumer[ours]!)! <= cpuPerGb(results.consumer[krox]!)!,
+        single(cpuPerGb(results.consumer[ours]!)! <= cpuPerGb(results.consumer[krox]!)!),
       ],
-      [`RSS < 100 MiB with ${IDLE_CONNECTIONS} clients`, idle[ours]! < TARGET.rssBytes],
-    ] as const;
+      [`RSS < 100 MiB with ${IDLE_CONNECTIONS} clients`, single(idle[ours]! < TARGET.rssBytes)],
+    ];
     const load = (l: number[]) => l.map((n) => n.toFixed(2)).join(' ');
     const table = [
       `Kafka protocol proxy (${ROUNDS} rounds per workload, ${ROUNDS / 2} quads; record size ${RECORD_SIZE} B; ` +
         `load average before ${load(loadBefore)}, after ${load(loadavg())}; up ${Math.round(uptime())} s)`,
       render(rows, header),
-      ...checks.map(([what, met]) => `${met ? 'met   ' : 'MISSED'} ${what}`),
+      ...checks.map(([what, verdict]) => `${verdict.padEnd(10)} ${what}`),
     ].join('\n');
-    return { table, pass: checks.every(([, met]) => met) };
+    return { table, pass: checks.every(([, verdict]) => verdict === 'met') };
   } finally {
     for (const p of paths.splice(0)) await p.stop();
     await broker?.stop();
