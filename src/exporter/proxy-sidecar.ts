@@ -11,6 +11,12 @@ import type { Logger } from '../logger.js';
 import type { Exporter } from './create-exporter.js';
 import { createProxyMetricSource } from './proxy-metrics.js';
 
+/**
+ * Requests arriving this soon after a throttled response passed the proxy may have been sent before the client
+ * received it: they are not counted in kafka_client_requests_during_throttle_total.
+ */
+const PROXY_THROTTLE_GRACE_MS = 25;
+
 /** Requests a connection may have in flight before the oldest is forgotten by the decoder. */
 const MAX_PENDING_REQUESTS = 1024;
 
@@ -72,6 +78,7 @@ export async function startProxySidecar(
       isKnownCode: (code) => lookupCode(code) !== undefined,
       maxFrameBytes: options.maxFrameBytes,
       maxPendingRequests: MAX_PENDING_REQUESTS,
+      throttleGraceMs: PROXY_THROTTLE_GRACE_MS,
     },
     logger,
   });

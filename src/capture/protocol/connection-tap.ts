@@ -23,6 +23,12 @@ export interface ConnectionTapOptions {
   readonly maxFrameBytes: number;
   /** Bound of the pending-request queue per connection. */
   readonly maxPendingRequests: number;
+  /**
+   * Requests that arrive within this many milliseconds of a throttled response are not counted as sent during
+   * the throttle: a proxy between client and broker sees requests the client sent before it received that
+   * response (crossing it in flight) arrive just after it. 0 for a capture inside the client. @default 0
+   */
+  readonly throttleGraceMs?: number;
   /** Called when one of our own steps threw; the tap has already recovered or stopped. */
   readonly onFailure: (kind: CaptureFailureKind, error: unknown) => void;
 }
@@ -71,6 +77,8 @@ class Tap implements ConnectionTap, ResponseVisitor {
    * none runs. The client should send nothing before then (KIP-219).
    */
   private throttledUntil = 0;
+  /** When the last throttled response passed, plus the grace: requests before then may have crossed it. */
+  private throttleCountsFrom = 0;
   /** The API of the response being decoded, for the visitor callbacks. */
   private apiKey = -1;
   readonly wantsTopic: boolean;
@@ -197,10 +205,12 @@ class Tap implements ConnectionTap, ResponseVisitor {
 
   /** A request while a throttle announced on this connection runs is counted; an expired throttle is forgotten. */
   private checkThrottle(apiKey: number): void {
-    if (performance.now() >= this.throttledUntil) {
+    const now = performance.now();
+    if (now >= this.throttledUntil) {
       this.throttledUntil = 0;
       return;
     }
+    if (now < this.throttleCountsFrom) return;
     try {
       this.options.recorder.requestDuringThrottle(this.endpoint, apiKey);
     } catch (error) {
@@ -212,7 +222,9 @@ class Tap implements ConnectionTap, ResponseVisitor {
     // The clock starts when the response passes here; the client starts its own later, so a client that waits
     // as asked is never counted.
     if (throttleTimeMs > 0) {
-      this.throttledUntil = Math.max(this.throttledUntil, performance.now() + throttleTimeMs);
+      const now = performance.now();
+      this.throttledUntil = Math.max(this.throttledUntil, now + throttleTimeMs);
+      this.throttleCountsFrom = now + (this.options.throttleGraceMs ?? 0);
     }
     try {
       this.options.recorder.throttle(this.endpoint, this.apiKey, throttleTimeMs);

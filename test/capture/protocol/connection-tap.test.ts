@@ -334,3 +334,15 @@ describe('createConnectionTap throttle compliance', () => {
     expect(recorder.requestsDuringThrottle).toEqual(['Fetch']);
   });
 });
+
+describe('createConnectionTap throttle grace', () => {
+  it('does not count requests within the grace after the throttled response: they may have crossed it', async () => {
+    const { tap: t, recorder } = tap({ throttleGraceMs: 20 });
+    t.onRequestBytes(requestFrame(0, 7, 1));
+    t.onResponseBytes(produceV7(1, [['orders', [0]]], 60_000));
+    t.onRequestBytes(requestFrame(0, 7, 2)); // in flight when the response passed
+    await new Promise((resolve) => setTimeout(resolve, 40));
+    t.onRequestBytes(requestFrame(0, 7, 3)); // after the grace, long before the throttle ends
+    expect(recorder.requestsDuringThrottle).toEqual(['Produce']);
+  });
+});

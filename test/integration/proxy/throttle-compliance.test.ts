@@ -20,7 +20,7 @@ afterAll(async () => {
   await px?.close();
 });
 
-/** A Fetch v4 request for partition 0 of `topic` from `offset`, at most 1 KiB. */
+/** A Fetch v4 request for partition 0 of `topic` from `offset`, at most 64 KiB. */
 function fetchV4(clientId: string, correlationId: number, topic: string, offset: number): Buffer {
   const id = Buffer.from(clientId);
   const name = Buffer.from(topic);
@@ -35,7 +35,7 @@ function fetchV4(clientId: string, correlationId: number, topic: string, offset:
   at = body.writeInt32BE(-1, at); // replica id: a consumer
   at = body.writeInt32BE(100, at); // max wait ms
   at = body.writeInt32BE(1, at); // min bytes
-  at = body.writeInt32BE(1024, at); // max bytes
+  at = body.writeInt32BE(65_536, at); // max bytes
   at = body.writeInt8(0, at); // read uncommitted
   at = body.writeInt32BE(1, at); // one topic
   at = body.writeInt16BE(name.length, at);
@@ -43,7 +43,7 @@ function fetchV4(clientId: string, correlationId: number, topic: string, offset:
   at = body.writeInt32BE(1, at); // one partition
   at = body.writeInt32BE(0, at);
   at = body.writeBigInt64BE(BigInt(offset), at);
-  body.writeInt32BE(1024, at); // partition max bytes
+  body.writeInt32BE(65_536, at); // partition max bytes
   const size = Buffer.alloc(4);
   size.writeInt32BE(body.length);
   return Buffer.concat([size, body]);
@@ -95,13 +95,17 @@ describeWithKafka('throttle compliance through the proxy', () => {
     const next = frames(socket);
     let correlationId = 0;
     let throttled = 0;
-    // Fetch one record at a time until the broker announces a throttle.
-    for (let offset = 0; offset < 12 && throttled === 0; offset += 1) {
-      socket.write(fetchV4(clientId, correlationId++, topic, offset));
+    // Fetch everything (7 KiB against 1 KiB/s), waiting out each throttle as asked, until the broker announces
+    // one long enough to send during it.
+    for (let i = 0; i < 40 && throttled < 300; i += 1) {
+      if (throttled > 0) await new Promise((resolve) => setTimeout(resolve, throttled + 10));
+      socket.write(fetchV4(clientId, correlationId++, topic, 0));
       throttled = (await next()).readInt32BE(4); // correlation id, then throttle_time_ms
     }
-    expect(throttled).toBeGreaterThan(0);
-    // Three more at once, without waiting: each one is sent during the throttle.
+    expect(throttled).toBeGreaterThanOrEqual(300);
+    // Three more at once, a moment later (past the proxy's 25 ms grace for requests that crossed the
+    // response in flight) but long before the throttle ends: each one is sent during the throttle.
+    await new Promise((resolve) => setTimeout(resolve, 60));
     socket.write(Buffer.concat([0, 1, 2].map((i) => fetchV4(clientId, correlationId++, topic, i))));
     for (let i = 0; i < 3; i += 1) await next();
     socket.destroy();

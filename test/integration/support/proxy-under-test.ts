@@ -37,7 +37,13 @@ export async function startProxyUnderTest(upstream: readonly string[]): Promise<
     brokerBasePort: brokerPorts.first,
     brokerPortCount: 20,
     recorder,
-    tap: { topicLabel: false, isKnownCode: () => true, maxFrameBytes: 16 << 20, maxPendingRequests: 1024 },
+    tap: {
+      topicLabel: false,
+      isKnownCode: () => true,
+      maxFrameBytes: 16 << 20,
+      maxPendingRequests: 1024,
+      throttleGraceMs: 25, // as serve's proxy
+    },
     metadataRefreshMs: 0,
     logger: silentLogger,
   });
