@@ -3,6 +3,7 @@
 import { pathToFileURL } from 'node:url';
 import { writeOrCheck } from './generated-file.js';
 import { CARDINALITY_DEFAULTS, OVERFLOW_VALUE } from '../src/metrics/cardinality.js';
+import { BUDGETED_FAMILIES, SERIES_BUDGET_DEFAULT } from '../src/metrics/series-budget.js';
 import { LABEL_VALUES, LABELS, METRICS, THROTTLE_BUCKETS_SECONDS } from '../src/metrics/names.js';
 import { LABEL_VALUE_PREFIX_LENGTH, MAX_LABEL_VALUE_LENGTH } from '../src/record/label-value.js';
 import type { LabelName, MetricDefinition } from '../src/metrics/names.js';
@@ -73,6 +74,21 @@ export function renderMetricsDoc(): string {
     '| cap | default |',
     '|---|---|',
     ...Object.entries(CARDINALITY_DEFAULTS).map(([name, value]) => `| ${code(name)} | ${String(value)} |`),
+    '',
+    '## Series budget',
+    '',
+    `The caps bound each label, not their product (${CARDINALITY_DEFAULTS.clientIds} client ids × ${CARDINALITY_DEFAULTS.brokers} brokers × APIs × codes). So`,
+    `each family of those labels (${BUDGETED_FAMILIES.map((f) => code(METRICS[f].name)).join(', ')})`,
+    `holds at most ${code('seriesPerFamily')} series (default ${SERIES_BUDGET_DEFAULT}), its overflow series included, as OpenTelemetry counts`,
+    'its cardinality limit. Label sets first seen once a family is full fold into that one overflow series, every',
+    `label ${code(OVERFLOW_VALUE)} (port \`0\`): counts are kept, nothing is dropped, and each such recording counts in`,
+    `${code(`${METRICS.seriesOverflow.name}{metric}`)}. Series already admitted keep their labels, so brokers with`,
+    'errors keep theirs while the error family has room; response counts and errors have separate budgets.',
+    '',
+    'The worst case at the defaults (every client id talking to every broker on 12 APIs, all throttled, 10 error',
+    'codes each; `npm run bench worst-case`): about 41,000 samples (the throttle histogram has 17 per series),',
+    '6.6 MiB of text, a render of about 0.5 s and 140 MiB of heap at its peak. The stated bound is 8 MiB and 1 s;',
+    'the same fleet without a budget (3.5 million samples) did not render at all.',
     '',
     '## OpenTelemetry naming',
     '',

@@ -1,5 +1,6 @@
 // The cardinality guard: every open-ended label value passes a cap; past it the value folds into `__other__`.
 import type { LabelName } from './names.js';
+import { SERIES_BUDGET_DEFAULT } from './series-budget.js';
 
 /** The value a label takes once its cap is reached (docs/metrics.md, Cardinality caps). */
 export const OVERFLOW_VALUE = '__other__';
@@ -17,14 +18,23 @@ export interface CardinalityLimits {
   readonly brokers: number;
   /** Distinct client error class names (`error_type` of client-side errors). @default 50 */
   readonly clientErrorTypes: number;
+  /**
+   * Series per family of the label sets above (responses, throttle, response and operation errors), its one
+   * overflow series included; new label sets past it fold into that series (`series-budget.ts`). @default 2000
+   */
+  readonly seriesPerFamily: number;
 }
 
-/** The default caps: generous for a real fleet, small enough that one exporter stays a few thousand series. */
+/**
+ * The default caps: generous for a real fleet. Their product is not small (50 client ids × 200 brokers ×
+ * APIs × codes), so the series budget bounds each family as a whole.
+ */
 export const CARDINALITY_DEFAULTS: CardinalityLimits = Object.freeze({
   topics: 100,
   clientIds: 50,
   brokers: 200,
   clientErrorTypes: 50,
+  seriesPerFamily: SERIES_BUDGET_DEFAULT,
 });
 
 /** The labels a cap guards, in the order `kafka_error_exporter_label_overflow_total` lists them. */
@@ -73,8 +83,12 @@ export function createValueCap(label: CappedLabel, max: number): ValueCap {
 export function resolveCardinalityLimits(limits: Partial<CardinalityLimits> = {}): CardinalityLimits {
   const merged = { ...CARDINALITY_DEFAULTS, ...limits };
   for (const [key, value] of Object.entries(merged)) {
-    if (!Number.isInteger(value) || value < 0) {
-      throw new RangeError(`Invalid cardinality limit ${key}: ${String(value)} (expected an integer >= 0)`);
+    // The series budget always keeps a place for its overflow series.
+    const min = key === 'seriesPerFamily' ? 1 : 0;
+    if (!Number.isInteger(value) || value < min) {
+      throw new RangeError(
+        `Invalid cardinality limit ${key}: ${String(value)} (expected an integer >= ${String(min)})`,
+      );
     }
   }
   return Object.freeze(merged);

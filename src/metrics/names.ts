@@ -22,6 +22,7 @@ export const LABELS = {
   kind: 'kind',
   reason: 'reason',
   label: 'label',
+  metric: 'metric',
   side: 'side',
   direction: 'direction',
   rewrite: 'rewrite',
@@ -53,6 +54,8 @@ export const LABEL_VALUES: Readonly<Record<LabelName, string>> = {
     'why a frame was not decoded: `unknown_correlation_id`, `unsupported_api_version`, `unknown_api_key`, `truncated`, `malformed`, `oversized`; why the proxy closed a connection: `malformed_request`, `malformed_response`, `rewrite_failed`, `rewrite_too_large`, `upstream_unreachable`, `unsupported_version`, `shutdown`; why the HTTP server closed a connection: `header_timeout` (no complete request head in time), `connection_limit` (at the cap of open connections)',
   label:
     'the capped label: `messaging_destination_name`, `messaging_client_id`, `server_address`, `error_type`, `kafka_error_code`',
+  metric:
+    'the family whose series budget was reached: `kafka_client_responses_total`, `kafka_client_requests_during_throttle_total`, `kafka_client_throttle_time_seconds`, `kafka_client_response_errors_total`, `kafka_client_operation_errors_total`',
   side: 'which end of the proxy a connection is on: `client` (an application) or `broker` (upstream)',
   direction: 'which way the proxy forwarded: `to_broker` (requests) or `to_client` (responses)',
   rewrite:
@@ -173,6 +176,14 @@ export const METRICS = {
     unit: '{value}',
     help: 'Label values folded into an overflow value by a cardinality cap.',
     labels: ['label'],
+  },
+  seriesOverflow: {
+    name: 'kafka_error_exporter_series_overflow_total',
+    otelName: 'kafka_error_exporter.series.overflow',
+    type: 'counter',
+    unit: '{event}',
+    help: 'Recordings counted in the overflow series of a family (every label __other__) because the family had reached its series budget.',
+    labels: ['metric'],
   },
   proxyConnections: {
     name: 'kafka_error_exporter_proxy_connections',

@@ -3,6 +3,7 @@ import type { ClosedCounter } from './closed-counter.js';
 import type { EndpointTable } from './endpoint-table.js';
 import type { MetricSource, ScalarFamily, SeriesLabels, ThrottleListener } from './metric-source.js';
 import type { OperationErrors } from './operation-errors.js';
+import type { OverflowSeries } from './series.js';
 
 /** The parts of a recorder's aggregate. */
 export interface AggregateParts {
@@ -13,13 +14,16 @@ export interface AggregateParts {
   readonly captureFailures: ClosedCounter;
   readonly undecodableFrames: ClosedCounter;
   readonly labelOverflow: ClosedCounter;
+  readonly seriesOverflow: ClosedCounter;
+  /** The overflow series of the endpoint families (operation errors keep their own). */
+  readonly folded: OverflowSeries;
   /** The recorder calls these on each throttled response; `onThrottle` adds to it. */
   readonly throttleListeners: ThrottleListener[];
 }
 
 /** A `MetricSource` over `parts`. Series with a zero count are skipped, except the self-metrics. */
 export function createAggregateSource(parts: AggregateParts): MetricSource {
-  const { endpoints, throttleListeners } = parts;
+  const { endpoints, folded, throttleListeners } = parts;
   return {
     forEachSeries(family: ScalarFamily, visit) {
       switch (family) {
@@ -30,6 +34,7 @@ export function createAggregateSource(parts: AggregateParts): MetricSource {
               if (responses[api]! > 0) visit(slot.labelsOf(api), responses[api]!);
             }
           }
+          if (folded.responses > 0) visit(folded.labels, folded.responses);
           return;
         case 'requestsDuringThrottle':
           for (const slot of endpoints.slots()) {
@@ -38,11 +43,13 @@ export function createAggregateSource(parts: AggregateParts): MetricSource {
               if (requests[api]! > 0) visit(slot.labelsOf(api), requests[api]!);
             }
           }
+          if (folded.requestsDuringThrottle > 0) visit(folded.labels, folded.requestsDuringThrottle);
           return;
         case 'responseErrors':
           for (const slot of endpoints.slots()) {
             for (const group of slot.errorsByLabels.values()) group.forEach(visit);
           }
+          if (folded.errors.count > 0) visit(folded.errors.labels, folded.errors.count);
           return;
         case 'operationErrors':
           parts.operationErrors.forEach(visit);
@@ -62,6 +69,9 @@ export function createAggregateSource(parts: AggregateParts): MetricSource {
         case 'labelOverflow':
           parts.labelOverflow.forEach(visit);
           return;
+        case 'seriesOverflow':
+          parts.seriesOverflow.forEach(visit);
+          return;
       }
     },
     forEachHistogram(visit) {
@@ -72,6 +82,7 @@ export function createAggregateSource(parts: AggregateParts): MetricSource {
           if (cell !== undefined) visit(slot.labelsOf(api), cell);
         }
       }
+      if (folded.throttle.count > 0) visit(folded.labels, folded.throttle);
     },
     onThrottle(listener) {
       throttleListeners.push(listener);

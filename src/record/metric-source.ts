@@ -18,6 +18,7 @@ export type ScalarFamily =
   | 'captureFailures'
   | 'undecodableFrames'
   | 'labelOverflow'
+  | 'seriesOverflow'
   | 'proxyConnections'
   | 'proxyListeners'
   | 'proxyBytes'

@@ -19,6 +19,7 @@ import {
 } from '../metrics/cardinality.js';
 import type { CardinalityLimits } from '../metrics/cardinality.js';
 import { METRICS } from '../metrics/names.js';
+import { BUDGETED_FAMILIES, createSeriesBudget } from '../metrics/series-budget.js';
 import { createAggregateSource } from './aggregate-source.js';
 import { BUILD_INFO_LABELS } from './build-info.js';
 import { CAPTURE_FAILURE_KINDS, createClosedCounter, UNDECODABLE_REASONS } from './closed-counter.js';
@@ -28,8 +29,8 @@ import { createEndpointTable } from './endpoint-table.js';
 import { labelValue } from './label-value.js';
 import type { RecorderSink, SeriesLabels, ThrottleListener } from './metric-source.js';
 import { createOperationErrors } from './operation-errors.js';
-import { apiIndex, classificationLabels, ErrorGroup, orderedLabels } from './series.js';
-import type { EndpointSlot } from './series.js';
+import { apiIndex, classificationLabels, ErrorGroup, orderedLabels, OverflowSeries } from './series.js';
+import type { CounterCell, EndpointSlot } from './series.js';
 
 /** Options of `createRecorder`. */
 export interface RecorderOptions {
@@ -44,7 +45,7 @@ export interface RecorderOptions {
   readonly sinks?: readonly RecorderSink[];
   /** Label response errors with their topic (`messaging_destination_name`), capped. @default false */
   readonly topicLabel?: boolean;
-  /** Cardinality caps, merged over `CARDINALITY_DEFAULTS`. */
+  /** Cardinality caps and the series budget per family, merged over `CARDINALITY_DEFAULTS`. */
   readonly limits?: Partial<CardinalityLimits>;
   /** Where failures inside the hooks are logged, once per kind. @default createLogger() (JSON on stderr) */
   readonly logger?: Logger;
@@ -57,6 +58,12 @@ export interface Recorder extends CaptureRecorder {
 }
 
 const OPERATIONS: ReadonlySet<string> = new Set(OPERATION_NAMES);
+// The `metric` values of `kafka_error_exporter_series_overflow_total`.
+const RESPONSES = METRICS.responses.name;
+const DURING_THROTTLE = METRICS.requestsDuringThrottle.name;
+const THROTTLE_TIME = METRICS.throttleTime.name;
+const RESPONSE_ERRORS = METRICS.responseErrors.name;
+const OPERATION_ERRORS = METRICS.operationErrors.name;
 
 /**
  * Creates the recorder capture hooks call. Every hook is O(1), allocates nothing in steady state and never
@@ -77,7 +84,13 @@ export function createRecorder(options: RecorderOptions = {}): Recorder {
   const captureFailures = createClosedCounter('kind', CAPTURE_FAILURE_KINDS);
   const undecodable = createClosedCounter('reason', UNDECODABLE_REASONS);
   const overflow = createClosedCounter('label', CAPPED_LABELS);
-  const operationErrors = createOperationErrors();
+  const budget = createSeriesBudget(limits.seriesPerFamily);
+  const folded = new OverflowSeries(topicLabel);
+  const seriesOverflow = createClosedCounter(
+    'metric',
+    BUDGETED_FAMILIES.map((family) => METRICS[family].name),
+  );
+  const operationErrors = createOperationErrors(() => budget.admit('operationErrors'));
   const throttleListeners: ThrottleListener[] = [];
 
   const infoSeries: SeriesLabels[] = codes
@@ -101,35 +114,54 @@ export function createRecorder(options: RecorderOptions = {}): Recorder {
     logOnce('record', { err: error }, 'kafka-error-exporter: recording failed; metrics may be incomplete');
   }
 
-  /** The rare path: a code first seen on this slot and API, or one whose label folds (not cached). */
+  /** Counts a response error whose series the budget refused in the family's overflow series. */
+  function foldError(slot: EndpointSlot): undefined {
+    folded.errors.count++;
+    seriesOverflow.inc(RESPONSE_ERRORS);
+    if (slot.foldedMask !== 0) countFolded(slot.foldedMask);
+    return undefined;
+  }
+
+  /**
+   * The rare path: a code first seen on this slot and API, one whose label folds (not cached), or one whose
+   * series the budget refused (counted here; `undefined` then, as for success codes).
+   */
   function resolveGroup(slot: EndpointSlot, api: number, code: number, key: number, message?: string) {
+    if (key >= 0 && slot.foldedErrors.has(key)) return foldError(slot);
     const c: Classification = classifier.classify(code, message);
     if (c.category === 'success') return undefined;
+    const codeFolded = c.codeLabel !== String(code);
+    if (codeFolded) overflow.inc('kafka_error_code');
     const labelKey = `${api}\0${c.codeLabel}\0${c.name}\0${c.category}\0${c.retriableLabel}`;
     let group = slot.errorsByLabels.get(labelKey);
     if (group === undefined) {
-      group = new ErrorGroup(c, slot.errorBase(api, c), topicLabel);
+      // With topics on, a group is only a container: its per-topic cells take the budget (countTopic).
+      if (!topicLabel && !budget.admit('responseErrors')) {
+        if (!codeFolded && key >= 0) slot.foldedErrors.add(key);
+        return foldError(slot);
+      }
+      group = new ErrorGroup(c, slot.errorBase(api, c), topicLabel, folded.errors);
       slot.errorsByLabels.set(labelKey, group);
     }
-    const codeFolded = c.codeLabel !== String(code);
-    if (codeFolded) overflow.inc('kafka_error_code');
-    else if (key >= 0) slot.errors.set(key, group);
+    if (!codeFolded && key >= 0) slot.errors.set(key, group);
     return group;
   }
 
-  function countTopic(group: ErrorGroup, byTopic: Map<string, { count: number }>, topic: string): void {
+  function countTopic(group: ErrorGroup, byTopic: Map<string, CounterCell>, topic: string): void {
     let cell = byTopic.get(topic);
     if (cell === undefined) {
-      const admitted = caps.topic.admit(labelValue(topic));
+      const admitted = topic === '' ? '' : caps.topic.admit(labelValue(topic));
       cell = byTopic.get(admitted);
       if (cell === undefined) {
-        cell = group.topicCell(admitted);
+        if (!budget.admit('responseErrors')) cell = folded.errors;
+        else cell = admitted === '' ? group : group.topicCell(admitted);
         byTopic.set(admitted, cell);
       }
       // A folded topic is not remembered, so memory stays bounded by the cap; it is counted each time.
       if (admitted === OVERFLOW_VALUE && topic !== OVERFLOW_VALUE) overflow.inc('messaging_destination_name');
     }
     cell.count++;
+    if (cell === folded.errors) seriesOverflow.inc(RESPONSE_ERRORS);
   }
 
   const source = createAggregateSource({
@@ -140,6 +172,8 @@ export function createRecorder(options: RecorderOptions = {}): Recorder {
     captureFailures,
     undecodableFrames: undecodable,
     labelOverflow: overflow,
+    seriesOverflow,
+    folded,
     throttleListeners,
   });
 
@@ -147,7 +181,13 @@ export function createRecorder(options: RecorderOptions = {}): Recorder {
     response(endpoint, apiKey) {
       try {
         const slot = endpoints.slotOf(endpoint);
-        slot.responses[apiIndex(apiKey)]!++;
+        const api = apiIndex(apiKey);
+        // A series exists once non-zero: a zero slot is a new label set, which the budget must admit.
+        if (slot.responses[api]! > 0 || budget.admit('responses')) slot.responses[api]!++;
+        else {
+          folded.responses++;
+          seriesOverflow.inc(RESPONSES);
+        }
         if (slot.foldedMask !== 0) countFolded(slot.foldedMask);
       } catch (error) {
         failed(error);
@@ -174,11 +214,15 @@ export function createRecorder(options: RecorderOptions = {}): Recorder {
         const slot = endpoints.slotOf(endpoint);
         const api = apiIndex(apiKey);
         const seconds = throttleTimeMs / 1000;
-        const cell = slot.throttles[api] ?? slot.newThrottle(api);
-        cell.observe(seconds);
+        let cell = slot.throttles[api];
+        if (cell === undefined && budget.admit('throttleTime')) cell = slot.newThrottle(api);
+        if (cell === undefined) {
+          folded.throttle.observe(seconds);
+          seriesOverflow.inc(THROTTLE_TIME);
+        } else cell.observe(seconds);
         if (slot.foldedMask !== 0) countFolded(slot.foldedMask);
         if (throttleListeners.length > 0) {
-          const labels = slot.labelsOf(api);
+          const labels = cell === undefined ? folded.labels : slot.labelsOf(api);
           for (const listener of throttleListeners) listener(labels, seconds);
         }
       } catch (error) {
@@ -188,7 +232,13 @@ export function createRecorder(options: RecorderOptions = {}): Recorder {
     requestDuringThrottle(endpoint, apiKey) {
       try {
         const slot = endpoints.slotOf(endpoint);
-        slot.requestsDuringThrottle[apiIndex(apiKey)]!++;
+        const api = apiIndex(apiKey);
+        const requests = slot.requestsDuringThrottle;
+        if (requests[api]! > 0 || budget.admit('requestsDuringThrottle')) requests[api]!++;
+        else {
+          folded.requestsDuringThrottle++;
+          seriesOverflow.inc(DURING_THROTTLE);
+        }
         if (slot.foldedMask !== 0) countFolded(slot.foldedMask);
       } catch (error) {
         failed(error);
@@ -205,13 +255,14 @@ export function createRecorder(options: RecorderOptions = {}): Recorder {
           errorType = caps.errorType.admit(clientErrorTypeLabel(event.clientErrorType));
           if (errorType === OVERFLOW_VALUE) overflow.inc('error_type');
         }
-        operationErrors.inc(c, {
+        const counted = operationErrors.inc(c, {
           ...classificationLabels(c),
           error_type: errorType,
           kafka_error_origin: event.origin === 'broker' ? 'broker' : 'client',
           messaging_operation_name: OPERATIONS.has(event.operation) ? event.operation : OVERFLOW_VALUE,
           messaging_client_id: clientId,
         });
+        if (!counted) seriesOverflow.inc(OPERATION_ERRORS);
       } catch (error) {
         failed(error);
       }

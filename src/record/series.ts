@@ -1,6 +1,7 @@
 // The recorder's pre-aggregated series: one slot per broker endpoint, counters in typed arrays, labels built once.
 import { API_NAMES, apiName } from '../codes/api-names.js';
 import type { Classification } from '../codes/types.js';
+import { OVERFLOW_PORT, OVERFLOW_VALUE } from '../metrics/cardinality.js';
 import { METRICS, THROTTLE_BUCKETS_SECONDS } from '../metrics/names.js';
 import type { LabelName } from '../metrics/names.js';
 import type { HistogramSnapshot, SeriesLabels } from './metric-source.js';
@@ -68,16 +69,20 @@ export interface CounterCell {
 export class ErrorGroup implements CounterCell {
   count = 0;
   readonly labels: SeriesLabels;
-  /** Per-topic cells keyed by the raw topic ('' for errors outside any topic); only with the topic label on. */
+  /**
+   * Per-topic cells keyed by the raw topic ('' for errors outside any topic, counted in the group itself); only
+   * with the topic label on. A topic past the series budget maps to `folded`, which this group does not expose.
+   */
   readonly byTopic: Map<string, CounterCell> | undefined;
 
   constructor(
     readonly classification: Classification,
     private readonly base: Partial<Record<LabelName, string>>,
     withTopics: boolean,
+    private readonly folded?: CounterCell,
   ) {
     this.labels = orderedLabels(RESPONSE_ERROR_ORDER, base);
-    this.byTopic = withTopics ? new Map([['', this]]) : undefined;
+    this.byTopic = withTopics ? new Map() : undefined;
   }
 
   /** A new per-topic cell labelled with `topic` (already passed through the topic cap). */
@@ -94,7 +99,36 @@ export class ErrorGroup implements CounterCell {
       if (this.count > 0) visit(this.labels, this.count);
       return;
     }
-    for (const cell of this.byTopic.values()) if (cell.count > 0) visit(cell.labels, cell.count);
+    for (const cell of this.byTopic.values()) {
+      if (cell.count > 0 && cell !== this.folded) visit(cell.labels, cell.count);
+    }
+  }
+}
+
+/** Labels for every name in `order`: `__other__`, and port `0` (an integer for OpenTelemetry). */
+export function overflowLabels(order: readonly LabelName[]): SeriesLabels {
+  const values: Partial<Record<LabelName, string>> = {};
+  for (const name of order) values[name] = name === 'server_port' ? String(OVERFLOW_PORT) : OVERFLOW_VALUE;
+  return orderedLabels(order, values);
+}
+
+/**
+ * The one series per budgeted family that new label sets fold into once the family has reached its series
+ * budget: every label `__other__`. Exposed once non-zero.
+ */
+export class OverflowSeries {
+  /** Labels of the responses, requests-during-throttle and throttle-time overflow series. */
+  readonly labels = overflowLabels(METRICS.responses.labels);
+  responses = 0;
+  requestsDuringThrottle = 0;
+  readonly throttle = new ThrottleCell();
+  readonly errors: CounterCell;
+
+  constructor(withTopics: boolean) {
+    this.errors = {
+      count: 0,
+      labels: overflowLabels(withTopics ? RESPONSE_ERROR_ORDER : METRICS.responseErrors.labels),
+    };
   }
 }
 
@@ -110,6 +144,8 @@ export class EndpointSlot {
   readonly errors = new Map<number, ErrorGroup>();
   /** Every error group once, by its label identity. */
   readonly errorsByLabels = new Map<string, ErrorGroup>();
+  /** The keys of `errors` whose new series the budget refused: they count in the overflow series. */
+  readonly foldedErrors = new Set<number>();
   private readonly apiLabels: (SeriesLabels | undefined)[] = new Array<SeriesLabels | undefined>(
     API_SLOTS,
   ).fill(undefined);

@@ -290,3 +290,52 @@ describe('createRecorder', () => {
     expect(summary[2]!.recovery).toBe('');
   });
 });
+
+describe('createRecorder series budget', () => {
+  const OTHER = 'messaging_client_id=__other__,server_address=__other__,server_port=0';
+  const ep = (i: number): BrokerEndpoint => ({ clientId: 'app', host: `b${i}`, port: 9092 });
+
+  it('folds label sets past the budget into one overflow series per family, keeping every count', () => {
+    const { recorder, source } = setup({ limits: { seriesPerFamily: 3 } });
+    for (let i = 0; i < 5; i++) for (let n = 0; n <= i; n++) recorder.response(ep(i), 0);
+    const responses = series(source, 'responses');
+    expect(responses.size).toBe(3);
+    expect(responses.get(`kafka_api_name=__other__,${OTHER}`)).toBe(3 + 4 + 5);
+    expect([...responses.values()].reduce((a, b) => a + b, 0)).toBe(15);
+    expect(series(source, 'seriesOverflow').get('metric=kafka_client_responses_total')).toBe(12);
+  });
+
+  it('keeps counting an admitted series after the family is full', () => {
+    const { recorder, source } = setup({ limits: { seriesPerFamily: 2 } });
+    recorder.responseError(EP, 0, 3);
+    recorder.responseError(EP, 0, 6);
+    recorder.responseError(EP, 0, 3);
+    const errors = series(source, 'responseErrors');
+    expect(errors.size).toBe(2);
+    expect([...errors.values()].sort()).toEqual([1, 2]);
+    expect(series(source, 'seriesOverflow').get('metric=kafka_client_response_errors_total')).toBe(1);
+  });
+
+  it('budgets per-topic series when the topic label is on', () => {
+    const { recorder, source } = setup({ topicLabel: true, limits: { seriesPerFamily: 2 } });
+    for (const topic of ['a', 'b', 'c']) recorder.responseError(EP, 0, 3, topic);
+    expect(series(source, 'responseErrors').size).toBe(2);
+    expect(series(source, 'seriesOverflow').get('metric=kafka_client_response_errors_total')).toBe(2);
+  });
+
+  it('budgets throttle histograms and operation errors too', () => {
+    const { recorder, source } = setup({ limits: { seriesPerFamily: 1 } });
+    recorder.throttle(EP, 0, 20);
+    recorder.operationError({ clientId: 'app', operation: 'send', origin: 'broker', code: 3 });
+    const overflow = series(source, 'seriesOverflow');
+    expect(overflow.get('metric=kafka_client_throttle_time_seconds')).toBe(1);
+    expect(overflow.get('metric=kafka_client_operation_errors_total')).toBe(1);
+    const histograms: string[] = [];
+    source.forEachHistogram((labels) => histograms.push(Object.values(labels).join(',')));
+    expect(histograms).toEqual(['__other__,__other__,__other__,0']);
+  });
+
+  it('rejects a budget below 1, naming it', () => {
+    expect(() => setup({ limits: { seriesPerFamily: 0 } })).toThrow(/seriesPerFamily: 0/);
+  });
+});

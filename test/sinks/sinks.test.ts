@@ -37,7 +37,7 @@ describe('both sinks', () => {
   });
 
   it("agree past the OpenTelemetry SDK's default limit of 2000 series per instrument", async () => {
-    const settings: RecorderSettings = { limits: { brokers: 2500 } };
+    const settings: RecorderSettings = { limits: { brokers: 2500, seriesPerFamily: 2600 } };
     const [prom, otel] = [await start(promClientSink, settings), await start(openTelemetrySink, settings)];
     for (const sink of [prom, otel]) {
       for (let i = 0; i < 2500; i++) sink.recorder.response({ ...BROKER_1, host: `broker-${i}` }, 0);
