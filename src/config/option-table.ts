@@ -174,6 +174,19 @@ export const OPTION_TABLE: readonly OptionSpec[] = Object.freeze([
   ),
   option(
     {
+      key: 'seriesBudget',
+      flag: '--series-budget',
+      arg: '<n>',
+      type: { kind: 'integer', min: 1, max: 1_000_000 },
+      group: 'Metrics',
+      entryPoints: BOTH,
+      description:
+        'Series per metric family, the overflow series included: a new label set beyond it is counted in one overflow series of its family (every label __other__), and in kafka_error_exporter_series_overflow_total. The default fits an OpenTelemetry SDK left at its cardinality limit.',
+    },
+    'SERIES_BUDGET',
+  ),
+  option(
+    {
       key: 'unknownCodeCap',
       flag: '--unknown-code-cap',
       arg: '<n>',

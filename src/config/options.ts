@@ -35,6 +35,8 @@ export interface ExporterOptions {
   readonly brokerCap: number;
   /** Distinct client error class names kept in `error_type` for client-side errors. */
   readonly clientErrorTypeCap: number;
+  /** Series per metric family (the overflow series included) before new label sets fold into one. */
+  readonly seriesBudget: number;
   /** Distinct unknown error codes kept as their own label value before folding into `other`. */
   readonly unknownCodeCap: number;
   /** Captured responses up to this many bytes are decoded; larger ones are counted `oversized`. */
@@ -81,6 +83,7 @@ export const DEFAULT_OPTIONS: ExporterOptions = Object.freeze({
   clientIdCap: CARDINALITY_DEFAULTS.clientIds,
   brokerCap: CARDINALITY_DEFAULTS.brokers,
   clientErrorTypeCap: CARDINALITY_DEFAULTS.clientErrorTypes,
+  seriesBudget: CARDINALITY_DEFAULTS.seriesPerFamily,
   unknownCodeCap: CLASSIFIER_DEFAULTS.maxUnknownCodes,
   maxFrameBytes: DEFAULT_MAX_FRAME_BYTES,
   otlpEndpoint: null,

@@ -133,6 +133,7 @@ export function createExporter(input: CreateExporterOptions): Exporter {
       clientIds: options.clientIdCap,
       brokers: options.brokerCap,
       clientErrorTypes: options.clientErrorTypeCap,
+      seriesPerFamily: options.seriesBudget,
     },
     logger,
   });

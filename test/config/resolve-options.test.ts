@@ -499,3 +499,12 @@ describe('proxy TLS options', () => {
     expect(failure(argv).message).toMatch(message);
   });
 });
+
+describe('series budget', () => {
+  it('reads the budget, default 2000, and refuses 0', () => {
+    expect(resolve([]).seriesBudget).toBe(2000);
+    expect(resolve(['--series-budget', '500']).seriesBudget).toBe(500);
+    expect(resolve([], { KAFKA_ERROR_EXPORTER_SERIES_BUDGET: '750' }).seriesBudget).toBe(750);
+    expect(failure(['--series-budget', '0']).message).toMatch(/seriesBudget.*an integer from 1 to 1000000/);
+  });
+});
