@@ -174,13 +174,11 @@ export async function report(): Promise<{ table: string; pass: boolean }> {
     const cli = buildOurs();
     broker = await startBenchBroker();
     await createTopics();
-    paths.push(
-      directPath(broker),
-      directPath(broker, 'direct (A/A control)'),
-      await socatPath(broker),
-      await oursPath(broker, cli),
-      await kroxyliciousPath(broker),
-    );
+    // One at a time: a path that fails to start must not leave the ones started before it running.
+    paths.push(directPath(broker), directPath(broker, 'direct (A/A control)'));
+    paths.push(await socatPath(broker));
+    paths.push(await oursPath(broker, cli));
+    paths.push(await kroxyliciousPath(broker));
     await producerPerformance({
       bootstrap: broker.bootstrap,
       topic: consumeTopic,
