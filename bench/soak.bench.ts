@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
 import type { AddressInfo, Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { freePort } from '../src/testing/kafka-broker.js';
+import { freePortRange } from '../src/testing/kafka-broker.js';
 import { produceRequest, produceResponse } from './soak/frames.js';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
@@ -92,7 +92,7 @@ function exchange(socket: Socket, first: number, count: number): Promise<void> {
 
 async function serveSoak(): Promise<Soak> {
   const broker = await fakeBroker();
-  const listen = await freePort();
+  const listen = await freePortRange(11);
   const child = spawn(
     process.execPath,
     [

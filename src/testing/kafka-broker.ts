@@ -90,6 +90,30 @@ export function freePort(): Promise<number> {
   });
 }
 
+/** Binds `port` on loopback and closes it again: whether it is free now. */
+function portIsFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
+}
+
+/**
+ * The first port of `count` consecutive loopback ports that are free now, picked at random below Linux's
+ * ephemeral range (32768+), so that no outgoing connection takes one of them afterwards — unlike the ports
+ * next to a `freePort()`, which any connection may hold.
+ */
+export async function freePortRange(count: number): Promise<number> {
+  for (let attempt = 0; attempt < 100; attempt++) {
+    const first = 20_000 + Math.floor(Math.random() * (12_000 - count));
+    let free = true;
+    for (let port = first; port < first + count && free; port++) free = await portIsFree(port);
+    if (free) return first;
+  }
+  throw new Error(`no ${count} consecutive free loopback ports found`);
+}
+
 /** The last `lines` lines of a file, or a note that it cannot be read. */
 export function logTail(file: string, lines = 40): string {
   try {

@@ -3,7 +3,7 @@
 import { createServer } from 'node:net';
 import type { AddressInfo, Server } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { freePort } from '../../src/testing/kafka-broker.js';
+import { freePort, freePortRange } from '../../src/testing/kafka-broker.js';
 import { killAll, spawnServe, startServe } from '../server/serve-process.js';
 
 afterEach(() => killAll());
@@ -11,7 +11,7 @@ afterEach(() => killAll());
 describe('serve with the Kafka protocol proxy', { timeout: 30_000 }, () => {
   it('is not ready while the cluster is unreachable, and serves the proxy self-metrics', async () => {
     const nobody = await freePort();
-    const listen = await freePort();
+    const listen = await freePortRange(11);
     const serve = await startServe([
       '--proxy-upstream',
       `127.0.0.1:${nobody}`,

@@ -20,6 +20,7 @@ import { basename, join, posix, resolve } from 'node:path';
 import { validate } from 'dockerfile-utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_OPTIONS, ENV_PREFIX } from '../../src/config/options.js';
+import { freePortRange } from '../../src/testing/kafka-broker.js';
 import {
   execForm,
   finalStage,
@@ -425,7 +426,7 @@ describe('the Dockerfile replayed outside a container (slow: npm ci --omit=dev a
     const cluster = createServer((socket) => socket.destroy());
     await new Promise<void>((done) => cluster.listen(0, '127.0.0.1', done));
     const upstream = (cluster.address() as AddressInfo).port;
-    const [metrics, bootstrap] = [await freePort(), await freePort()];
+    const [metrics, bootstrap] = [await freePort(), await freePortRange(11)];
     let log = '';
     const env = {
       ...serverEnv(),

@@ -2,7 +2,7 @@ import { connect } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createBrokerListeners } from '../../../src/capture/proxy/broker-listeners.js';
 import type { BrokerListeners } from '../../../src/capture/proxy/broker-listeners.js';
-import { freePort } from '../../../src/testing/kafka-broker.js';
+import { freePortRange } from '../../../src/testing/kafka-broker.js';
 
 const open: BrokerListeners[] = [];
 afterEach(async () => {
@@ -10,7 +10,7 @@ afterEach(async () => {
 });
 
 async function listeners(portCount: number) {
-  const basePort = await freePort();
+  const basePort = await freePortRange(Math.max(1, portCount));
   const problems: [string, Record<string, unknown>][] = [];
   const connections: number[] = [];
   let count = 0;

@@ -7,7 +7,7 @@ import { createKafkaProxy } from '../../../src/capture/proxy/kafka-proxy.js';
 import type { KafkaProxy } from '../../../src/capture/proxy/kafka-proxy.js';
 import type { CaptureRecorder } from '../../../src/events.js';
 import { silentLogger } from '../../../src/logger.js';
-import { freePort } from '../../../src/testing/kafka-broker.js';
+import { freePortRange } from '../../../src/testing/kafka-broker.js';
 import { encodeResponseFrame, int16, int32, str } from '../protocol/response-encoder.js';
 
 const open: { close(): unknown }[] = [];
@@ -85,7 +85,7 @@ async function startProxy(
   const proxy = createKafkaProxy({
     upstream: [{ host: '127.0.0.1', port: upstreamPort }],
     bootstrapPort: 0,
-    brokerBasePort: await freePort(),
+    brokerBasePort: await freePortRange(10),
     brokerPortCount: 10,
     recorder,
     tap: { topicLabel: false, isKnownCode: () => true, maxFrameBytes: 1 << 20, maxPendingRequests: 64 },

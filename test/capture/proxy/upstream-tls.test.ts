@@ -9,7 +9,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createKafkaProxy } from '../../../src/capture/proxy/kafka-proxy.js';
 import type { UpstreamTls } from '../../../src/capture/proxy/upstream-dialer.js';
 import type { Logger } from '../../../src/logger.js';
-import { freePort } from '../../../src/testing/kafka-broker.js';
+import { freePortRange } from '../../../src/testing/kafka-broker.js';
 import { memoryRecorder } from '../memory-recorder.js';
 import { encodeResponseFrame, int16, int32, str } from '../protocol/response-encoder.js';
 
@@ -47,7 +47,7 @@ async function proxyTo(port: number, tls: UpstreamTls) {
     upstream: [{ host: '127.0.0.1', port }],
     upstreamTls: tls,
     bootstrapPort: 0,
-    brokerBasePort: await freePort(),
+    brokerBasePort: await freePortRange(5),
     brokerPortCount: 5,
     recorder,
     tap: { topicLabel: false, isKnownCode: () => true, maxFrameBytes: 1 << 20, maxPendingRequests: 16 },

@@ -5,7 +5,7 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '../../../src/testing/kafka-broker.js';
+import { freePortRange } from '../../../src/testing/kafka-broker.js';
 import { runJavaClient } from '../../../src/testing/java-client.js';
 import type {
   JavaClientErrorCounts,
@@ -31,7 +31,8 @@ const BROKER_PORT_COUNT = 100;
 
 beforeAll(async () => {
   cluster = await startKafkaCluster({ brokerIds: [1, 2, 3] });
-  const port = await freePort();
+  // The bootstrap port and the broker range, consecutive and free (ports next to a random one may be taken).
+  const port = await freePortRange(1 + BROKER_PORT_COUNT);
   brokerBase = port + 1;
   bootstrap = `127.0.0.1:${port}`;
   serve = await startServe([

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { runJavaClient } from '../../../src/testing/java-client.js';
-import { freePort, startBroker } from '../../../src/testing/kafka-broker.js';
+import { freePortRange, startBroker } from '../../../src/testing/kafka-broker.js';
 import type { KafkaBroker } from '../../../src/testing/kafka-broker.js';
 import { startServe } from '../../server/serve-process.js';
 import type { ServeProcess } from '../../server/serve-process.js';
@@ -86,7 +86,7 @@ function makeCertificates(): void {
 async function startProxy(
   caFile: string,
 ): Promise<{ bootstrap: string; serve: ServeProcess & { url: string } }> {
-  const listen = await freePort();
+  const listen = await freePortRange(11);
   const serve = await startServe([
     '--proxy-upstream',
     broker.saslSslBootstrap!,

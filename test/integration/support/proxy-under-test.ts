@@ -5,7 +5,7 @@ import type { KafkaProxy } from '../../../src/capture/proxy/kafka-proxy.js';
 import { silentLogger } from '../../../src/logger.js';
 import { createRecorder } from '../../../src/record/recorder.js';
 import { createPrometheusSink } from '../../../src/sinks/prometheus.js';
-import { freePort } from '../../../src/testing/kafka-broker.js';
+import { freePortRange } from '../../../src/testing/kafka-broker.js';
 import { parseExposition } from '../scenarios/scenario-support.js';
 import type { Sample } from '../scenarios/scenario-support.js';
 
@@ -26,8 +26,8 @@ export interface ProxyUnderTest {
 export async function startProxyUnderTest(upstream: readonly string[]): Promise<ProxyUnderTest> {
   const sink = createPrometheusSink();
   const recorder = createRecorder({ sinks: [sink], logger: silentLogger });
-  const first = await freePort();
-  const brokerPorts = { first: first + 1, last: first + 20 };
+  const first = await freePortRange(20);
+  const brokerPorts = { first, last: first + 19 };
   const proxy = createKafkaProxy({
     upstream: upstream.map((a) => {
       const at = a.lastIndexOf(':');
