@@ -67,8 +67,15 @@ function clientIds() {
 type ClientIds = ReturnType<typeof clientIds>;
 
 const COMPLIANT =
-  'kafkajs waits out every throttle, so the scenarios send no request during one; ' +
-  'test/integration/proxy/throttle-compliance.test.ts counts a client that does not wait';
+  'kafkajs waits out throttles, so the scenarios send no request during one, or now and then one (near zero: ' +
+  'whether this has data varies by run); test/integration/proxy/throttle-compliance.test.ts counts a client ' +
+  'that does not wait';
+/** Entries above whose data depends on timing: left out of the comparison either way. */
+const MAY_HAVE_DATA: ReadonlySet<string> = new Set([
+  'kafka-client-throttling / Requests sent during a throttle by client',
+  'kafka_client_api:requests_during_throttle:rate5m',
+]);
+const certain = (names: readonly string[]): string[] => names.filter((n) => !MAY_HAVE_DATA.has(n));
 
 /**
  * Panels (`<dashboard uid> / <title>`) the scenarios do not feed, with the reason. Every other panel must
@@ -323,7 +330,7 @@ function acceptanceSuite(sink: SinkKind): void {
       if (result.length === 0) empty.push(name);
     }
     figures.ruleExpressions = rules.groups.flatMap((g) => g.rules).length;
-    expect(empty.sort()).toEqual(Object.keys(RULES_WITHOUT_DATA).sort());
+    expect(certain(empty).sort()).toEqual(certain(Object.keys(RULES_WITHOUT_DATA)).sort());
   });
 
   it.each([...loadDashboards().values()].map((d) => ({ uid: d.uid, dashboard: d })))(
@@ -353,7 +360,7 @@ function acceptanceSuite(sink: SinkKind): void {
       figures[`${dashboard.uid} panels with data`] =
         dashboard.panels.filter((p) => (p.targets ?? []).length > 0).length - withoutData.length;
       const expected = Object.keys(PANELS_WITHOUT_DATA).filter((k) => k.startsWith(`${dashboard.uid} / `));
-      expect(withoutData).toEqual(expected);
+      expect(certain(withoutData)).toEqual(certain(expected));
       if (dashboard.templating.list.some((v) => v.name === 'code')) {
         // The drill-down opens on the alphabetically first code seen: "10" before "29", "3", "47", "58".
         expect(variables.code).toBe('10');
