@@ -59,15 +59,6 @@ export function carriesAddresses(apiKey: number, version: number): boolean {
   return first !== undefined && version >= first;
 }
 
-/** A frame: int32 size, then the bytes written. */
-function framed(w: WireWriter): Buffer {
-  const body = w.toBuffer();
-  const out = Buffer.allocUnsafe(body.length + 4);
-  out.writeInt32BE(body.length, 0);
-  body.copy(out, 4);
-  return out;
-}
-
 /** Reads node id, host and port, and writes them back with the proxy's address. */
 function rewriteNode(r: WireReader, w: WireWriter, compact: boolean, book: NodeAddressBook): void {
   const nodeId = r.int32();
@@ -115,7 +106,7 @@ export function rewriteAddresses(
   else if (apiKey === FIND_COORDINATOR) rewriteFindCoordinatorBody(frame, r, w, version, book);
   else rewriteDescribeClusterBody(frame, r, w, version, book);
   w.raw(frame, r.pos, frame.length);
-  return framed(w);
+  return w.toFrame();
 }
 
 function rewriteMetadataBody(

@@ -25,14 +25,6 @@ export interface CapOutcome {
   readonly narrowed: number;
 }
 
-function framed(w: WireWriter): Buffer {
-  const body = w.toBuffer();
-  const out = Buffer.allocUnsafe(body.length + 4);
-  out.writeInt32BE(body.length, 0);
-  body.copy(out, 4);
-  return out;
-}
-
 /**
  * The answer a broker gives to an ApiVersions request of a version it does not know: v0 with
  * UNSUPPORTED_VERSION and the ApiVersions range, so that the client retries with a version in it.
@@ -45,7 +37,7 @@ function unsupportedVersion(correlationId: number): CapOutcome {
   w.int16(API_VERSIONS_KEY);
   w.int16(0);
   w.int16(API_VERSIONS_MAX_VERSION);
-  return { frame: framed(w), removed: 0, narrowed: 0 };
+  return { frame: w.toFrame(), removed: 0, narrowed: 0 };
 }
 
 /**
@@ -94,5 +86,5 @@ export function capApiVersions(frame: Buffer, requestVersion: number, caps: Vers
     w.raw(entry.tags);
   }
   w.raw(frame, r.pos, frame.length);
-  return { frame: framed(w), removed, narrowed };
+  return { frame: w.toFrame(), removed, narrowed };
 }

@@ -100,7 +100,7 @@ class Proxy implements KafkaProxy {
       },
       onListenerCount: (delta) => (this.stats.listeners += delta),
     });
-    const { recorder, logger } = options;
+    const { recorder } = options;
     this.dialer = createUpstreamDialer(options.upstreamTls ?? null);
     this.ctx = {
       dialer: this.dialer,
@@ -137,7 +137,6 @@ class Proxy implements KafkaProxy {
       onClose: (reason: ProxyCloseReason, detail) =>
         this.logOnce(`close:${reason}`, { reason, ...detail }, 'kafka proxy: closed a connection'),
     };
-    void logger;
   }
 
   get ready(): boolean {

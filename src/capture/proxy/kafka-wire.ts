@@ -144,4 +144,13 @@ export class WireWriter {
   toBuffer(): Buffer {
     return Buffer.concat(this.parts, this.size);
   }
+
+  /** The bytes written as one Kafka frame: an int32 size, then the bytes. */
+  toFrame(): Buffer {
+    const out = Buffer.allocUnsafe(this.size + 4);
+    out.writeInt32BE(this.size, 0);
+    let at = 4;
+    for (const part of this.parts) at += part.copy(out, at);
+    return out;
+  }
 }
