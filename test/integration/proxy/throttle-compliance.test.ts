@@ -7,6 +7,7 @@ import { setClientQuota } from '../../../src/testing/kafka-quota.js';
 import { createTopics, setupKafka } from '../scenarios/scenario-support.js';
 import { describeWithKafka, kafkaEnv, uniqueName } from '../support/kafka-env.js';
 import { startProxyUnderTest } from '../support/proxy-under-test.js';
+import { PROXY_THROTTLE_GRACE_MS } from '../../../src/exporter/proxy-sidecar.js';
 import type { ProxyUnderTest } from '../support/proxy-under-test.js';
 import { Kafka, logLevel } from 'kafkajs';
 import { runJavaClient } from '../../../src/testing/java-client.js';
@@ -97,15 +98,15 @@ describeWithKafka('throttle compliance through the proxy', () => {
     let throttled = 0;
     // Fetch everything (7 KiB against 1 KiB/s), waiting out each throttle as asked, until the broker announces
     // one long enough to send during it.
-    for (let i = 0; i < 40 && throttled < 300; i += 1) {
+    for (let i = 0; i < 40 && throttled < 600; i += 1) {
       if (throttled > 0) await new Promise((resolve) => setTimeout(resolve, throttled + 10));
       socket.write(fetchV4(clientId, correlationId++, topic, 0));
       throttled = (await next()).readInt32BE(4); // correlation id, then throttle_time_ms
     }
-    expect(throttled).toBeGreaterThanOrEqual(300);
-    // Three more at once, a moment later (past the proxy's 25 ms grace for requests that crossed the
-    // response in flight) but long before the throttle ends: each one is sent during the throttle.
-    await new Promise((resolve) => setTimeout(resolve, 60));
+    expect(throttled).toBeGreaterThanOrEqual(600);
+    // Three more at once, a moment later (past the proxy's grace for requests that crossed the response in
+    // flight) but long before the throttle ends: each one is sent during the throttle.
+    await new Promise((resolve) => setTimeout(resolve, PROXY_THROTTLE_GRACE_MS + 100));
     socket.write(Buffer.concat([0, 1, 2].map((i) => fetchV4(clientId, correlationId++, topic, i))));
     for (let i = 0; i < 3; i += 1) await next();
     socket.destroy();

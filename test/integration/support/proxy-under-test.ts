@@ -2,6 +2,7 @@
 // Prometheus samples.
 import { createKafkaProxy } from '../../../src/capture/proxy/kafka-proxy.js';
 import type { KafkaProxy } from '../../../src/capture/proxy/kafka-proxy.js';
+import { PROXY_THROTTLE_GRACE_MS } from '../../../src/exporter/proxy-sidecar.js';
 import { silentLogger } from '../../../src/logger.js';
 import { createRecorder } from '../../../src/record/recorder.js';
 import { createPrometheusSink } from '../../../src/sinks/prometheus.js';
@@ -42,7 +43,7 @@ export async function startProxyUnderTest(upstream: readonly string[]): Promise<
       isKnownCode: () => true,
       maxFrameBytes: 16 << 20,
       maxPendingRequests: 1024,
-      throttleGraceMs: 25, // as serve's proxy
+      throttleGraceMs: PROXY_THROTTLE_GRACE_MS, // as serve's proxy
     },
     metadataRefreshMs: 0,
     logger: silentLogger,
