@@ -271,7 +271,7 @@ export const OPTION_TABLE: readonly OptionSpec[] = Object.freeze([
       group: 'Kafka proxy',
       entryPoints: SERVE_ONLY,
       description:
-        'Ports of the per-broker listeners, on the listen host. Node id n listens on first+n when it fits the range; other node ids take the highest free port, in the order the proxy learns of them. A broker that finds no free port is logged and counted, and its clients fail rather than bypass the proxy.',
+        'Ports of the per-broker listeners, on the listen host. Node id n listens on first+n when it fits the range; other node ids take the highest free port, in the order the proxy learns of them. A port another process holds is skipped, with a log line. A broker that finds no free port is logged and counted, and its clients fail rather than bypass the proxy.',
     },
     'PROXY_BROKER_PORTS',
   ),

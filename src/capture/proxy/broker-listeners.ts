@@ -3,7 +3,8 @@
 // Ports are deterministic: node id `n` listens on `basePort + n` when `n < portCount`; any other node id (KRaft
 // ids can be any int32) takes the highest free port of the range, in the order the proxy learns of them. A node
 // that finds no free port is a counted error: its address is rewritten to port 0, which no client can dial, so
-// that a client fails loudly rather than bypassing the proxy.
+// that a client fails loudly rather than bypassing the proxy. A port that fails to bind (held by another process)
+// is skipped: the node takes the next free port.
 import { createServer } from 'node:net';
 import type { Server, Socket } from 'node:net';
 import type { NodeAddress, NodeAddressBook } from './address-rewrite.js';
@@ -65,15 +66,26 @@ class Listeners implements BrokerListeners {
       return { host: this.options.advertisedHost, port: 0 };
     }
     const server = createServer((socket) => this.options.onConnection(socket, nodeId));
-    server.on('error', (error: NodeJS.ErrnoException) =>
-      this.options.onProblem('listen_failed', { nodeId, port, code: error.code }),
-    );
+    server.on('error', (error: NodeJS.ErrnoException) => this.listenFailed(nodeId, server, port, error));
     server.on('listening', () => this.options.onListenerCount(1));
     server.on('close', () => this.options.onListenerCount(-1));
     server.listen(port, this.options.listenHost);
     this.nodes.set(nodeId, { upstream, port, server });
     this.usedPorts.add(port);
     return { host: this.options.advertisedHost, port };
+  }
+
+  /**
+   * The bind failed (a port another process holds): the port stays blocked and the node moves to the next free
+   * one at once, so the next Metadata response a client gets names a port that works. Clients told the failed
+   * port meanwhile cannot connect, and ask again, as after a broker restart.
+   */
+  private listenFailed(nodeId: number, server: Server, port: number, error: NodeJS.ErrnoException): void {
+    this.options.onProblem('listen_failed', { nodeId, port, code: error.code });
+    const node = this.nodes.get(nodeId);
+    if (server.listening || node?.server !== server) return;
+    this.nodes.delete(nodeId);
+    if (!this.closed) this.proxyAddressOf(nodeId, node.upstream);
   }
 
   private assignPort(nodeId: number): number | undefined {

@@ -1,4 +1,4 @@
-import { connect } from 'node:net';
+import { connect, createServer } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createBrokerListeners } from '../../../src/capture/proxy/broker-listeners.js';
 import type { BrokerListeners } from '../../../src/capture/proxy/broker-listeners.js';
@@ -67,6 +67,43 @@ describe('createBrokerListeners', () => {
     expect(l.proxyAddressOf(9, upstream(9))).toEqual({ host: 'sidecar', port: 0 });
     expect(l.proxyAddressOf(9, upstream(9))).toEqual({ host: 'sidecar', port: 0 });
     expect(problems).toEqual([['no_port', { nodeId: 9, range: expect.stringMatching(/^\d+-\d+$/) }]]);
+  });
+
+  it('moves a node whose port another process holds to the next free port, and says so', async () => {
+    const { l, basePort, problems, connections } = await listeners(4);
+    const squatter = createServer();
+    await new Promise<void>((resolve) => squatter.listen(basePort + 2, '127.0.0.1', resolve));
+    try {
+      expect(l.proxyAddressOf(2, upstream(2)).port).toBe(basePort + 2);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(problems).toEqual([['listen_failed', { nodeId: 2, port: basePort + 2, code: 'EADDRINUSE' }]]);
+      // The next Metadata response names the new port, which reaches node 2 through the proxy.
+      const moved = l.proxyAddressOf(2, upstream(2)).port;
+      expect(moved).toBe(basePort + 3);
+      expect(l.upstreamOf(2)).toEqual(upstream(2));
+      await new Promise<void>((resolve, reject) => {
+        const socket = connect({ host: '127.0.0.1', port: moved }, () => resolve());
+        socket.on('error', reject);
+      });
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(connections).toEqual([2]);
+    } finally {
+      squatter.close();
+    }
+  });
+
+  it('hands out port 0 and counts the node when the only port of the range is held by another process', async () => {
+    const { l, basePort, problems } = await listeners(1);
+    const squatter = createServer();
+    await new Promise<void>((resolve) => squatter.listen(basePort, '127.0.0.1', resolve));
+    try {
+      l.proxyAddressOf(0, upstream(0));
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(l.proxyAddressOf(0, upstream(0))).toEqual({ host: 'sidecar', port: 0 });
+      expect(problems.map(([problem]) => problem)).toEqual(['listen_failed', 'no_port']);
+    } finally {
+      squatter.close();
+    }
   });
 
   it('counts its listening sockets and closes them all', async () => {
