@@ -4,7 +4,7 @@
 // addresses or API versions: those are collected whole, rewritten, and sent on. A connection tap reads both
 // directions beside the forwarding and reports every error code to the recorder. Back-pressure is TCP's: a
 // side whose writes are queued pauses the other side's reads, so memory per connection stays bounded by the
-// socket buffers plus at most one rewritten response.
+// socket buffers, the dialer's reused read buffer, and at most one rewritten response.
 import type { Socket } from 'node:net';
 import type { BrokerEndpoint, CaptureRecorder } from '../../events.js';
 import type { ConnectionTap, TapEndpoint } from '../protocol/connection-tap.js';
@@ -16,7 +16,7 @@ import type { NodeAddress, NodeAddressBook } from './address-rewrite.js';
 import { capApiVersions } from './api-versions-cap.js';
 import type { VersionCaps } from './api-versions-cap.js';
 import type { ProxyCloseReason, ProxyStats } from './proxy-stats.js';
-import type { UpstreamDialer } from './upstream-dialer.js';
+import type { UpstreamDialer, UpstreamReceiver } from './upstream-dialer.js';
 
 /** What every connection of one proxy shares. */
 export interface ProxyConnectionContext {
@@ -143,7 +143,7 @@ class Connection implements ProxyConnection {
       return;
     }
     this.target = target;
-    const upstream = this.ctx.dialer.dial(target);
+    const upstream = this.ctx.dialer.dial(target, this.upstreamReceiver);
     upstream.setNoDelay(true);
     upstream.setTimeout(this.ctx.connectTimeoutMs);
     const failed = (error?: NodeJS.ErrnoException): void => {
@@ -168,7 +168,6 @@ class Connection implements ProxyConnection {
   private onUpstream(upstream: Socket): void {
     this.upstream = upstream;
     this.ctx.stats.upstreamConnections++;
-    upstream.on('data', (chunk: Buffer) => this.fromUpstream(chunk));
     upstream.on('end', () => this.client.end());
     upstream.on('error', () => this.destroy());
     upstream.on('close', () => {
@@ -233,6 +232,17 @@ class Connection implements ProxyConnection {
     }
     this.rewrites.set(correlationId, { apiKey, version });
   }
+
+  /** Bytes from the broker; on plain connections a view of a read buffer that the dialer reuses. */
+  private readonly upstreamReceiver: UpstreamReceiver = {
+    data: (chunk) => {
+      // Kafka brokers only answer: bytes before the connection is ours would be a broker speaking first.
+      if (this.upstream === null) this.destroy('malformed_response');
+      else this.fromUpstream(chunk);
+    },
+    // Everything forwarded is written to the client (rewrites and the tap copy what they keep).
+    holdsReadBuffer: () => this.client.writableLength > 0,
+  };
 
   private fromUpstream(chunk: Buffer): void {
     const len = chunk.length;

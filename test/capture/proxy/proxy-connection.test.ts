@@ -275,6 +275,49 @@ describe('proxyConnection back-pressure', () => {
   });
 });
 
+describe('proxyConnection and its reused read buffer', () => {
+  it('hands a client that reads in fits and starts every byte of a large response unchanged', async () => {
+    // A 24 MiB Produce-shaped frame whose bytes are a position pattern: a read that overwrote bytes a write
+    // still held would show as a mismatch.
+    const total = 24 << 20;
+    const frame = Buffer.alloc(total);
+    for (let i = 8; i < total; i++) frame[i] = (i * 7 + (i >> 11)) & 0xff;
+    frame.writeInt32BE(total - 4, 0);
+    frame.writeInt32BE(1, 4);
+    const server = createServer((socket) => {
+      socket.once('data', () => socket.write(frame));
+      socket.on('error', () => {});
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    open.push({ close: () => new Promise((resolve) => server.close(resolve)) });
+    const recorder = countingRecorder();
+    const { port } = await startProxy((server.address() as AddressInfo).port, recorder);
+    const client = connect({ host: '127.0.0.1', port });
+    open.push({ close: () => client.destroy() });
+    await new Promise((resolve) => client.once('connect', resolve));
+    const chunks: Buffer[] = [];
+    let received = 0;
+    const done = new Promise<void>((resolve) =>
+      client.on('data', (chunk: Buffer) => {
+        chunks.push(chunk);
+        received += chunk.length;
+        if (received >= total) resolve();
+        else if (chunks.length % 5 === 0) {
+          // Stop reading a while: the proxy's writes queue, and its reads must not reuse their memory.
+          client.pause();
+          setTimeout(() => client.resume(), 5);
+        }
+      }),
+    );
+    client.write(request(0, 7, 1));
+    await done;
+    const got = Buffer.concat(chunks);
+    expect(got.length).toBe(total);
+    expect(got.equals(frame)).toBe(true);
+    expect(recorder.responses).toBe(1);
+  });
+});
+
 describe('proxyConnection and versions it does not let through', () => {
   it.each([
     [1, 16],
