@@ -6,6 +6,7 @@ import { CARDINALITY_DEFAULTS, OVERFLOW_VALUE } from '../src/metrics/cardinality
 import { BUDGETED_FAMILIES, SERIES_BUDGET_DEFAULT } from '../src/metrics/series-budget.js';
 import { LABEL_VALUES, LABELS, METRICS, THROTTLE_BUCKETS_SECONDS } from '../src/metrics/names.js';
 import { LABEL_VALUE_PREFIX_LENGTH, MAX_LABEL_VALUE_LENGTH } from '../src/record/label-value.js';
+import { PROXY_THROTTLE_GRACE_MS } from '../src/exporter/proxy-sidecar.js';
 import type { LabelName, MetricDefinition } from '../src/metrics/names.js';
 
 const families: readonly MetricDefinition[] = Object.values(METRICS);
@@ -44,6 +45,10 @@ export function renderMetricsDoc(): string {
     ),
     '',
     `Throttle-time buckets (seconds): ${THROTTLE_BUCKETS_SECONDS.join(', ')}.`,
+    '',
+    `${code(METRICS.requestsDuringThrottle.name)} is the same in both captures, with one allowance in the sidecar's`,
+    `proxy: a request that reaches it within ${PROXY_THROTTLE_GRACE_MS} ms of the throttled response is not counted, since it may have`,
+    'crossed that response on the wire. A client that ignores throttles keeps sending well past it.',
     '',
     `${code(METRICS.errorCodeInfo.name)} has one series of value 1 per registry entry except code 0 (\`NONE\`, never`,
     "an error), with the user's category overrides applied. The self-metrics expose every `kind`, `reason` and",
