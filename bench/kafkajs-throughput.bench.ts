@@ -24,8 +24,8 @@ import type * as KafkajsExports from 'kafkajs';
 import type { Consumer, Kafka, KafkaConfig, Producer } from 'kafkajs';
 import { Registry } from 'prom-client';
 import { instrument } from '../src/exporter/instrument.js';
-import { startBroker } from '../src/testing/kafka-broker.js';
-import type { KafkaBroker } from '../src/testing/kafka-broker.js';
+import { startBroker } from '../test/support/kafka/kafka-broker.js';
+import type { KafkaBroker } from '../test/support/kafka/kafka-broker.js';
 import type { Benchmark } from './benchmark.js';
 
 const require = createRequire(import.meta.url);

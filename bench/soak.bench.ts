@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
 import type { AddressInfo, Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { freePortRange } from '../src/testing/kafka-broker.js';
+import { freePortRange } from '../test/support/kafka/kafka-broker.js';
 import { produceRequest, produceResponse } from './soak/frames.js';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));

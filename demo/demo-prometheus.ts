@@ -5,9 +5,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { stringify } from 'yaml';
-import { freePort, logTail } from '../src/testing/kafka-broker.js';
-import { projectRoot } from '../src/testing/kafka-install.js';
-import { guardProcessGroup, isProcessAlive, signalGroup } from '../src/testing/process-group-guard.js';
+import { freePort, logTail } from '../test/support/kafka/kafka-broker.js';
+import { projectRoot } from '../test/support/kafka/kafka-install.js';
+import { guardProcessGroup, isProcessAlive, signalGroup } from '../test/support/kafka/process-group-guard.js';
 
 /** Where the demo looks for Prometheus (the Debian package's path). */
 export const PROMETHEUS_BINARY = '/usr/bin/prometheus';

@@ -8,7 +8,7 @@ import { startProxySidecar } from '../src/exporter/proxy-sidecar.js';
 import type { ProxySidecar } from '../src/exporter/proxy-sidecar.js';
 import type { Logger } from '../src/logger.js';
 import type { Recorder } from '../src/record/recorder.js';
-import { freePort } from '../src/testing/kafka-broker.js';
+import { freePort } from '../test/support/kafka/kafka-broker.js';
 import { createThrottleSummarySink } from './throttle-summary.js';
 import type { ThrottleSummarySink } from './throttle-summary.js';
 

@@ -2,7 +2,7 @@
 // step the tests and .ci/run use (instant once the jars are there; Maven Central on a fresh machine).
 import { spawn } from 'node:child_process';
 import path from 'node:path';
-import { projectRoot } from '../src/testing/kafka-install.js';
+import { projectRoot } from '../test/support/kafka/kafka-install.js';
 
 /**
  * Runs `bash scripts/kafka/fetch.sh <version>` with its output on the demo's console.

@@ -4,9 +4,9 @@
 // `--proxy` also runs the sidecar's protocol proxy in this process, and one client of the workload through it.
 import { performance } from 'node:perf_hooks';
 import { createLogger } from '../src/logger.js';
-import { startBroker } from '../src/testing/kafka-broker.js';
-import type { KafkaBroker } from '../src/testing/kafka-broker.js';
-import { PINNED_KAFKA_VERSION } from '../src/testing/kafka-install.js';
+import { startBroker } from '../test/support/kafka/kafka-broker.js';
+import type { KafkaBroker } from '../test/support/kafka/kafka-broker.js';
+import { PINNED_KAFKA_VERSION } from '../test/support/kafka/kafka-install.js';
 import { DEMO_HELP, parseDemoArgs } from './demo-options.js';
 import type { DemoOptions } from './demo-options.js';
 import { startDemoExporter } from './demo-exporter.js';

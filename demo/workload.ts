@@ -18,8 +18,8 @@ import type { Consumer, KafkaConfig, Producer } from 'kafkajs';
 import { instrument } from '../src/exporter/instrument.js';
 import type { InstrumentationHandle } from '../src/exporter/instrument.js';
 import type { CaptureRecorder } from '../src/events.js';
-import type { KafkaInstall } from '../src/testing/kafka-install.js';
-import { setClientQuota } from '../src/testing/kafka-quota.js';
+import type { KafkaInstall } from '../test/support/kafka/kafka-install.js';
+import { setClientQuota } from '../test/support/kafka/kafka-quota.js';
 
 export interface WorkloadOptions {
   /** `host:port` of a PLAINTEXT listener. */

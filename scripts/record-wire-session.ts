@@ -13,7 +13,7 @@ import { defaultSocketFactory, instrumentSocketFactory } from '../src/capture/ka
 import type { SocketFactory } from '../src/capture/kafkajs/socket-factory.js';
 import type { CaptureRecorder } from '../src/events.js';
 import { apiName } from '../src/codes/api-names.js';
-import { startBroker } from '../src/testing/kafka-broker.js';
+import { startBroker } from '../test/support/kafka/kafka-broker.js';
 
 const OUTPUT = join(dirname(fileURLToPath(import.meta.url)), '../test/capture/fixtures/kafkajs-session.json');
 

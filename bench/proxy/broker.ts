@@ -12,9 +12,9 @@ import {
   logTail,
   newClusterId,
   stopChild,
-} from '../../src/testing/kafka-broker.js';
-import { resolveKafkaInstall, runKafkaTool } from '../../src/testing/kafka-install.js';
-import { renderServerProperties } from '../../src/testing/kafka-server-properties.js';
+} from '../../test/support/kafka/kafka-broker.js';
+import { resolveKafkaInstall, runKafkaTool } from '../../test/support/kafka/kafka-install.js';
+import { renderServerProperties } from '../../test/support/kafka/kafka-server-properties.js';
 
 /** The Kafka version of the benchmark's broker (jars from `bash scripts/kafka/fetch.sh 4.4.0`). */
 export const BENCH_KAFKA_VERSION = '4.4.0';

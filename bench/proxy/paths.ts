@@ -6,8 +6,8 @@ import { copyFileSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'no
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { freePort, stopChild } from '../../src/testing/kafka-broker.js';
-import { projectRoot } from '../../src/testing/kafka-install.js';
+import { freePort, stopChild } from '../../test/support/kafka/kafka-broker.js';
+import { projectRoot } from '../../test/support/kafka/kafka-install.js';
 import type { BenchBroker } from './broker.js';
 
 export const KROXYLICIOUS_VERSION = '0.12.0';

@@ -1,7 +1,7 @@
 // Runs Kafka's own load tools (org.apache.kafka:kafka-tools ProducerPerformance and ConsumerPerformance, from
 // the Java client jars of `bash scripts/kafka/fetch-client.sh`) and parses what they print.
 import { execFile } from 'node:child_process';
-import { javaClientClasspath } from '../../src/testing/java-client.js';
+import { javaClientClasspath } from '../../test/support/kafka/java-client.js';
 
 // The client's INFO log goes to stderr; the tools' results go to stdout.
 const JVM = ['-Xmx512m', '-XX:+UseSerialGC', '-Dorg.slf4j.simpleLogger.defaultLogLevel=warn'];

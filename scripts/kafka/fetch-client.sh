@@ -5,7 +5,7 @@
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
-# The pinned client version; src/testing/java-client.ts reads the same default.
+# The pinned client version; test/support/kafka/java-client.ts reads the same default.
 version="${1:-${KAFKA_CLIENT_VERSION:-4.4.0}}"
 dest="$root/.cache/java-client/$version"
 marker="$dest/.fetched"

@@ -4,7 +4,7 @@
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
-# The pinned version; src/testing/kafka-broker.ts reads the same default (KAFKA_VERSION overrides both).
+# The pinned version; test/support/kafka/kafka-broker.ts reads the same default (KAFKA_VERSION overrides both).
 version="${1:-${KAFKA_VERSION:-3.9.2}}"
 dest="$root/.cache/kafka/$version"
 marker="$dest/.fetched"

@@ -15,7 +15,6 @@ const MODULES = [
   'config',
   'exporter',
   'cli',
-  'testing',
   'register',
   'index',
   'otel',
@@ -23,7 +22,6 @@ const MODULES = [
 
 /**
  * What each folder may import besides its own files: a module, or `module/path.js` for one file of it.
- * src/testing is not restricted.
  */
 export const LAYERS = {
   events: [],

@@ -3,7 +3,7 @@
 import { createServer } from 'node:net';
 import type { AddressInfo, Server } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { freePort, freePortRange } from '../../src/testing/kafka-broker.js';
+import { freePort, freePortRange } from '../support/kafka/kafka-broker.js';
 import { killAll, spawnServe, startServe } from '../server/serve-process.js';
 
 afterEach(() => killAll());

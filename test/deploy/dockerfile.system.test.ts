@@ -20,7 +20,7 @@ import { basename, join, posix, resolve } from 'node:path';
 import { validate } from 'dockerfile-utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_OPTIONS, ENV_PREFIX } from '../../src/config/options.js';
-import { freePortRange } from '../../src/testing/kafka-broker.js';
+import { freePortRange } from '../support/kafka/kafka-broker.js';
 import {
   execForm,
   finalStage,

@@ -11,7 +11,7 @@ import { RULE_FILES } from '../../scripts/monitoring/rule-files.js';
 import { DEFAULT_RULE_OPTIONS } from '../../scripts/monitoring/rule-options.js';
 import { recordNames } from '../../scripts/monitoring/rules.js';
 import { lookupCode } from '../../src/codes/registry.js';
-import { setClientQuota } from '../../src/testing/kafka-quota.js';
+import { setClientQuota } from '../support/kafka/kafka-quota.js';
 import { METRICS } from '../../src/metrics/names.js';
 import {
   createTopics,

@@ -3,11 +3,11 @@ import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import kafkajs, { logLevel } from 'kafkajs';
 import type { Admin, Kafka, LogEntry } from 'kafkajs';
-import { grantAcls } from '../../src/testing/kafka-acl.js';
-import type { AclGrant } from '../../src/testing/kafka-acl.js';
-import { isBrokerAlive, startBroker } from '../../src/testing/kafka-broker.js';
-import { describeClientQuota, setClientQuota } from '../../src/testing/kafka-quota.js';
-import { SASL_ADMIN, SASL_USERS } from '../../src/testing/kafka-server-properties.js';
+import { grantAcls } from '../support/kafka/kafka-acl.js';
+import type { AclGrant } from '../support/kafka/kafka-acl.js';
+import { isBrokerAlive, startBroker } from '../support/kafka/kafka-broker.js';
+import { describeClientQuota, setClientQuota } from '../support/kafka/kafka-quota.js';
+import { SASL_ADMIN, SASL_USERS } from '../support/kafka/kafka-server-properties.js';
 import { kcatMetadata, kcatProduce } from './support/kcat.js';
 import {
   describeWithKafka,

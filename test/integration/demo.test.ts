@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
-import { isProcessAlive } from '../../src/testing/process-group-guard.js';
+import { isProcessAlive } from '../support/kafka/process-group-guard.js';
 import { kafkaEnv } from './support/kafka-env.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));

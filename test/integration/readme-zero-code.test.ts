@@ -7,7 +7,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { afterEach, expect, it } from 'vitest';
-import { freePort } from '../../src/testing/kafka-broker.js';
+import { freePort } from '../support/kafka/kafka-broker.js';
 import { describeWithKafka, kafkaEnv, uniqueName } from './support/kafka-env.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));

@@ -1,6 +1,6 @@
 // ACL grants become one kafkajs entry per operation with the protocol's enum values.
 import { describe, expect, it } from 'vitest';
-import { aclEntries } from '../../src/testing/kafka-acl.js';
+import { aclEntries } from '../support/kafka/kafka-acl.js';
 
 describe('aclEntries', () => {
   it.each([

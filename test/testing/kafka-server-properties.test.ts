@@ -1,7 +1,7 @@
 // server.properties of the test broker: listeners by profile, the authorizer, and the error-test settings.
 import { describe, expect, it } from 'vitest';
-import { SASL_ADMIN, SASL_USERS, renderServerProperties } from '../../src/testing/kafka-server-properties.js';
-import type { ServerPropertiesInput } from '../../src/testing/kafka-server-properties.js';
+import { SASL_ADMIN, SASL_USERS, renderServerProperties } from '../support/kafka/kafka-server-properties.js';
+import type { ServerPropertiesInput } from '../support/kafka/kafka-server-properties.js';
 
 function parse(text: string): Map<string, string> {
   return new Map(

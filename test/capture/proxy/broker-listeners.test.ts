@@ -2,7 +2,7 @@ import { connect, createServer } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createBrokerListeners } from '../../../src/capture/proxy/broker-listeners.js';
 import type { BrokerListeners } from '../../../src/capture/proxy/broker-listeners.js';
-import { freePortRange } from '../../../src/testing/kafka-broker.js';
+import { freePortRange } from '../../support/kafka/kafka-broker.js';
 
 const open: BrokerListeners[] = [];
 afterEach(async () => {

@@ -7,7 +7,7 @@ import { createKafkaProxy } from '../../../src/capture/proxy/kafka-proxy.js';
 import type { KafkaProxy } from '../../../src/capture/proxy/kafka-proxy.js';
 import type { CaptureRecorder } from '../../../src/events.js';
 import { silentLogger } from '../../../src/logger.js';
-import { freePortRange } from '../../../src/testing/kafka-broker.js';
+import { freePortRange } from '../../support/kafka/kafka-broker.js';
 import { encodeResponseFrame, int16, int32, str } from '../protocol/response-encoder.js';
 
 const open: { close(): unknown }[] = [];

@@ -9,7 +9,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createKafkaProxy } from '../../../src/capture/proxy/kafka-proxy.js';
 import type { UpstreamTls } from '../../../src/capture/proxy/upstream-dialer.js';
 import type { Logger } from '../../../src/logger.js';
-import { freePortRange } from '../../../src/testing/kafka-broker.js';
+import { freePortRange } from '../../support/kafka/kafka-broker.js';
 import { memoryRecorder } from '../memory-recorder.js';
 import { encodeResponseFrame, int16, int32, str } from '../protocol/response-encoder.js';
 

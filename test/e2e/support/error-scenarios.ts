@@ -5,7 +5,7 @@
 // sees only increments between two scrapes, never a counter's birth.
 import type { Kafka, Producer } from 'kafkajs';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { SASL_ADMIN, SASL_USERS } from '../../../src/testing/kafka-server-properties.js';
+import { SASL_ADMIN, SASL_USERS } from '../../support/kafka/kafka-server-properties.js';
 import { setupKafka, rejection } from '../../integration/scenarios/scenario-support.js';
 import { saslKafka, uniqueName } from '../../integration/support/kafka-env.js';
 import type { ExporterUnderTest } from './exporter-under-test.js';

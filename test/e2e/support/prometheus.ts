@@ -7,8 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { stringify } from 'yaml';
-import { freePort, logTail } from '../../../src/testing/kafka-broker.js';
-import { guardProcessGroup, isProcessAlive, signalGroup } from '../../../src/testing/process-group-guard.js';
+import { freePort, logTail } from '../../support/kafka/kafka-broker.js';
+import { guardProcessGroup, isProcessAlive, signalGroup } from '../../support/kafka/process-group-guard.js';
 
 /** Where Prometheus is looked for: `PROMETHEUS`, else Debian's path. */
 export const PROMETHEUS = process.env.PROMETHEUS ?? '/usr/bin/prometheus';

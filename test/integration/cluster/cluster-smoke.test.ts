@@ -4,16 +4,16 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { Kafka, logLevel } from 'kafkajs';
-import { runJavaClient } from '../../../src/testing/java-client.js';
+import { runJavaClient } from '../../support/kafka/java-client.js';
 import type {
   JavaClientErrorCounts,
   JavaClientOutcome,
   JavaClientResult,
-} from '../../../src/testing/java-client.js';
-import { CLUSTER_KAFKA_VERSION, startKafkaCluster } from '../../../src/testing/kafka-cluster.js';
-import type { KafkaCluster } from '../../../src/testing/kafka-cluster.js';
-import { projectRoot } from '../../../src/testing/kafka-install.js';
-import { isProcessAlive } from '../../../src/testing/process-group-guard.js';
+} from '../../support/kafka/java-client.js';
+import { CLUSTER_KAFKA_VERSION, startKafkaCluster } from '../../support/kafka/kafka-cluster.js';
+import type { KafkaCluster } from '../../support/kafka/kafka-cluster.js';
+import { projectRoot } from '../../support/kafka/kafka-install.js';
+import { isProcessAlive } from '../../support/kafka/process-group-guard.js';
 import { describeWithKafka, uniqueName } from '../support/kafka-env.js';
 
 interface ProduceResult extends JavaClientResult {

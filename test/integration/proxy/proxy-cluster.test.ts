@@ -5,15 +5,15 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePortRange } from '../../../src/testing/kafka-broker.js';
-import { runJavaClient } from '../../../src/testing/java-client.js';
+import { freePortRange } from '../../support/kafka/kafka-broker.js';
+import { runJavaClient } from '../../support/kafka/java-client.js';
 import type {
   JavaClientErrorCounts,
   JavaClientOutcome,
   JavaClientResult,
-} from '../../../src/testing/java-client.js';
-import { startKafkaCluster } from '../../../src/testing/kafka-cluster.js';
-import type { KafkaCluster } from '../../../src/testing/kafka-cluster.js';
+} from '../../support/kafka/java-client.js';
+import { startKafkaCluster } from '../../support/kafka/kafka-cluster.js';
+import type { KafkaCluster } from '../../support/kafka/kafka-cluster.js';
 import { startServe } from '../../server/serve-process.js';
 import type { ServeProcess } from '../../server/serve-process.js';
 import { parseExposition } from '../scenarios/scenario-support.js';

@@ -8,7 +8,7 @@ import { describeWithKafka, kafkaEnv, uniqueName } from '../support/kafka-env.js
 import { kcatConsume, kcatMetadata, kcatProduce, runKcat } from '../support/kcat.js';
 import { startProxyUnderTest } from '../support/proxy-under-test.js';
 import type { ProxyUnderTest } from '../support/proxy-under-test.js';
-import { freePort } from '../../../src/testing/kafka-broker.js';
+import { freePort } from '../../support/kafka/kafka-broker.js';
 
 let px: ProxyUnderTest;
 

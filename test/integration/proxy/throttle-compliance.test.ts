@@ -3,15 +3,15 @@
 import { connect } from 'node:net';
 import type { Socket } from 'node:net';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { setClientQuota } from '../../../src/testing/kafka-quota.js';
+import { setClientQuota } from '../../support/kafka/kafka-quota.js';
 import { createTopics, setupKafka } from '../scenarios/scenario-support.js';
 import { describeWithKafka, kafkaEnv, uniqueName } from '../support/kafka-env.js';
 import { startProxyUnderTest } from '../support/proxy-under-test.js';
 import { PROXY_THROTTLE_GRACE_MS } from '../../../src/exporter/proxy-sidecar.js';
 import type { ProxyUnderTest } from '../support/proxy-under-test.js';
 import { Kafka, logLevel } from 'kafkajs';
-import { runJavaClient } from '../../../src/testing/java-client.js';
-import type { JavaClientResult } from '../../../src/testing/java-client.js';
+import { runJavaClient } from '../../support/kafka/java-client.js';
+import type { JavaClientResult } from '../../support/kafka/java-client.js';
 
 let px: ProxyUnderTest;
 beforeAll(async () => {

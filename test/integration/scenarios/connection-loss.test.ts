@@ -1,6 +1,6 @@
 // Acceptance: the broker goes away under a sending producer: NETWORK_EXCEPTION of client origin.
 import { describe, expect, it } from 'vitest';
-import { startBroker } from '../../../src/testing/kafka-broker.js';
+import { startBroker } from '../../support/kafka/kafka-broker.js';
 import { kafkaEnv, uniqueName } from '../support/kafka-env.js';
 import { instrumentedClient, withAdmin } from './scenario-support.js';
 

@@ -1,9 +1,9 @@
 // Acceptance: authentication and authorization failures on the broker's SASL_PLAINTEXT listener.
 import type { Kafka } from 'kafkajs';
 import { afterEach, beforeAll, expect, it } from 'vitest';
-import { grantAcls } from '../../../src/testing/kafka-acl.js';
-import type { AclGrant } from '../../../src/testing/kafka-acl.js';
-import { SASL_ADMIN, SASL_USERS } from '../../../src/testing/kafka-server-properties.js';
+import { grantAcls } from '../../support/kafka/kafka-acl.js';
+import type { AclGrant } from '../../support/kafka/kafka-acl.js';
+import { SASL_ADMIN, SASL_USERS } from '../../support/kafka/kafka-server-properties.js';
 import { describeWithSaslKafka, kafkaEnv, saslKafka, uniqueName } from '../support/kafka-env.js';
 import { instrumentedClient, rejection, warmUpGroupCoordinator, withAdmin } from './scenario-support.js';
 import type { InstrumentedClient } from './scenario-support.js';

@@ -1,6 +1,6 @@
 // Acceptance: broker quotas throttle a producer and a consumer; the histogram observes the broker's times.
 import { afterEach, expect, it } from 'vitest';
-import { setClientQuota } from '../../../src/testing/kafka-quota.js';
+import { setClientQuota } from '../../support/kafka/kafka-quota.js';
 import { describeWithKafka, kafkaEnv, uniqueName } from '../support/kafka-env.js';
 import { createTopics, instrumentedClient, setupKafka } from './scenario-support.js';
 import type { InstrumentedClient } from './scenario-support.js';

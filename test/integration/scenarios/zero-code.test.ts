@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '../../../src/testing/kafka-broker.js';
+import { freePort } from '../../support/kafka/kafka-broker.js';
 import { describeWithKafka, kafkaEnv, uniqueName } from '../support/kafka-env.js';
 import { startOtlpReceiver, sumPoints } from '../../support/otlp-receiver.js';
 import type { OtlpReceiver } from '../../support/otlp-receiver.js';

@@ -3,9 +3,9 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { TestProject } from 'vitest/node';
-import { brokerMemory, isBrokerAlive, startBroker } from '../../../src/testing/kafka-broker.js';
-import type { KafkaBroker } from '../../../src/testing/kafka-broker.js';
-import { PINNED_KAFKA_VERSION, projectRoot } from '../../../src/testing/kafka-install.js';
+import { brokerMemory, isBrokerAlive, startBroker } from '../../support/kafka/kafka-broker.js';
+import type { KafkaBroker } from '../../support/kafka/kafka-broker.js';
+import { PINNED_KAFKA_VERSION, projectRoot } from '../../support/kafka/kafka-install.js';
 import type { KafkaTestEnvironment } from '../support/provided-context.js';
 
 function splitList(value: string | undefined): string[] {

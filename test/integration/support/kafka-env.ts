@@ -3,8 +3,8 @@ import { randomBytes } from 'node:crypto';
 import { Kafka, logLevel } from 'kafkajs';
 import type { KafkaConfig } from 'kafkajs';
 import { describe, inject } from 'vitest';
-import { SASL_ADMIN } from '../../../src/testing/kafka-server-properties.js';
-import type { SaslCredentials } from '../../../src/testing/kafka-server-properties.js';
+import { SASL_ADMIN } from '../../support/kafka/kafka-server-properties.js';
+import type { SaslCredentials } from '../../support/kafka/kafka-server-properties.js';
 import type { KafkaTestEnvironment } from './provided-context.js';
 
 /** The environment the global setup provided. */

@@ -1,6 +1,6 @@
 // Runs kcat (librdkafka: a second, non-JavaScript client) against the test broker.
 import { execFile } from 'node:child_process';
-import type { SaslCredentials } from '../../../src/testing/kafka-server-properties.js';
+import type { SaslCredentials } from '../../support/kafka/kafka-server-properties.js';
 
 export interface KcatOptions {
   /** Bootstrap addresses (`host:port`). */

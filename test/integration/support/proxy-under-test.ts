@@ -6,7 +6,7 @@ import { PROXY_THROTTLE_GRACE_MS } from '../../../src/exporter/proxy-sidecar.js'
 import { silentLogger } from '../../../src/logger.js';
 import { createRecorder } from '../../../src/record/recorder.js';
 import { createPrometheusSink } from '../../../src/sinks/prometheus.js';
-import { freePortRange } from '../../../src/testing/kafka-broker.js';
+import { freePortRange } from '../../support/kafka/kafka-broker.js';
 import { parseExposition } from '../scenarios/scenario-support.js';
 import type { Sample } from '../scenarios/scenario-support.js';
 

@@ -36,11 +36,11 @@ export const TOOL_JVM_FLAGS: readonly string[] = [
 ];
 
 /**
- * The project root, found from this file's location: it sits at `src/testing/` when run by tsx/vitest
- * and at `dist/testing/` when the demo runs the build, both two levels below the root.
+ * The project root, found from this file's location: `test/support/kafka/`, three levels below it (run by
+ * tsx or vitest, never built into the package).
  */
 export function projectRoot(): string {
-  return path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+  return path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 }
 
 /**
