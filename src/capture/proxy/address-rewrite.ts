@@ -81,7 +81,7 @@ function rewriteArray(r: WireReader, w: WireWriter, compact: boolean, node: () =
 /**
  * Rewrites the broker addresses of one response frame.
  * @param frame the whole frame, size prefix included.
- * @returns the new frame, size prefix included.
+ * @returns the new frame, size prefix included; `frame` itself when nothing needed rewriting (Produce).
  * @throws WireError when the bytes do not fit the layout of `apiKey` at `version`; Error for a version this
  *   module cannot rewrite (the caller must not let the response through unrewritten).
  */
@@ -100,6 +100,14 @@ export function rewriteAddresses(
   const flexible = apiKey === DESCRIBE_CLUSTER || (apiKey === METADATA ? version >= 9 : version >= 3);
   if (flexible) r.skipTaggedFields(); // response header v1
   // Each body walk copies the bytes before its first address as they are, then rewrites node by node.
+  // Most Produce responses carry no NodeEndpoints (only a leader change adds them): those go on as they are.
+  if (
+    apiKey === PRODUCE &&
+    frame.readInt32BE(0) === frame.length - 4 &&
+    !carriesNodeEndpoints(new WireReader(frame, r.pos, frame.length), version)
+  ) {
+    return frame;
+  }
   const w = new WireWriter();
   if (apiKey === PRODUCE) rewriteProduceBody(frame, r, w, version, book);
   else if (apiKey === METADATA) rewriteMetadataBody(frame, r, w, version, book);
@@ -189,6 +197,25 @@ function rewriteProduceBody(
   version: number,
   book: NodeAddressBook,
 ): void {
+  skipToProduceTags(r, version);
+  w.raw(frame, 4, r.pos);
+  rewriteNodeEndpointsTags(r, w, book);
+}
+
+/** Whether a Produce v10+ body (from `r`) has the NodeEndpoints tagged field. */
+function carriesNodeEndpoints(r: WireReader, version: number): boolean {
+  skipToProduceTags(r, version);
+  const count = r.uvarint();
+  for (let i = 0; i < count; i++) {
+    const tag = r.uvarint();
+    if (tag === 0) return true;
+    r.skip(r.uvarint());
+  }
+  return false;
+}
+
+/** Moves `r` over a Produce v10+ body up to its top-level tagged fields. */
+function skipToProduceTags(r: WireReader, version: number): void {
   const topics = r.arrayLength(true);
   for (let t = 0; t < topics; t++) {
     if (version <= 12)
@@ -209,8 +236,6 @@ function rewriteProduceBody(
     r.skipTaggedFields();
   }
   r.skip(4); // ThrottleTimeMs
-  w.raw(frame, 4, r.pos);
-  rewriteNodeEndpointsTags(r, w, book);
 }
 
 /** A top-level tagged-field section whose tag 0 is KIP-951 NodeEndpoints: rewritten, with its size updated. */

@@ -338,7 +338,7 @@ class Connection implements ProxyConnection {
       } else if (apiKey === PRODUCE) {
         // Most Produce responses carry no NodeEndpoints: only a leader change adds them (KIP-951).
         out = rewriteAddresses(frame, apiKey, version, this.ctx.book);
-        if (!out.equals(frame)) this.ctx.stats.rewrites.node_endpoints++;
+        if (out !== frame) this.ctx.stats.rewrites.node_endpoints++;
       } else {
         out = rewriteAddresses(frame, apiKey, version, this.ctx.book);
         this.ctx.stats.rewrites.broker_addresses++;

@@ -160,11 +160,13 @@ describe('rewriteAddresses', () => {
     },
   );
 
-  it('leaves a Produce response without NodeEndpoints as it is', () => {
+  it('leaves a Produce response without NodeEndpoints as it is, without copying it', () => {
     const frame = encodeResponseFrame(0, 12, 5, {
       Responses: [{ Name: 't', PartitionResponses: [{ Index: 0 }] }],
     });
-    expect(rewriteAddresses(frame, 0, 12, book())).toEqual(frame);
+    expect(rewriteAddresses(frame, 0, 12, book())).toBe(frame);
+    // Still walked: bytes that do not fit the layout are refused.
+    expect(() => rewriteAddresses(frame.subarray(0, 12), 0, 12, book())).toThrow(WireError);
   });
 
   it('refuses versions it cannot read, and truncated bytes, by throwing', () => {
