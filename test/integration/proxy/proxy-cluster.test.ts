@@ -336,7 +336,8 @@ describe('serve --proxy-upstream in front of a 3-broker Kafka 4 cluster', () => 
       {
         bootstrap,
         topic,
-        count: 4_000,
+        // 32 s at 250/s: still producing after the restart below, which takes up to ~15 s on a busy machine.
+        count: 8_000,
         rate: 250,
         partitions: 6,
         'replication-factor': 3,
@@ -360,7 +361,7 @@ describe('serve --proxy-upstream in front of a 3-broker Kafka 4 cluster', () => 
     await cluster.restartBroker(2);
     expectNoBypass(true);
     const produced = await producing;
-    expect(produced).toMatchObject({ ok: true, succeeded: 4_000 });
+    expect(produced).toMatchObject({ ok: true, succeeded: 8_000 });
     const wire = await wireErrors('java-mover');
     // What the client itself says it retried (records, several per batch): retries happened exactly when the
     // wire shows retriable Produce errors, NOT_LEADER_OR_FOLLOWER (6) the commonest.
