@@ -52,9 +52,10 @@ Two entry points read these options:
   environment variables only (and the file \`KAFKA_ERROR_EXPORTER_CONFIG\` names).
 
 The column "used by" says which entry points use each option; the Kafka proxy's options are \`serve\`'s only.
-An option given to an entry point that does not use it is refused when it is a flag or a file key, with a
-message naming the entry point. An environment variable is only warned about, once at start, and otherwise
-ignored: a pod's sidecar and application containers may share their environment.
+An option given to an entry point that does not use it is refused when it is a flag or a key of a file named
+by \`--config\`, with a message naming the entry point. An environment variable, or a key of a file named by
+\`KAFKA_ERROR_EXPORTER_CONFIG\`, is only warned about, once at start, and otherwise ignored: a pod's sidecar
+and application containers may share their environment, and so the file it names.
 
 \`serve\` reads its options from three sources, validated once at start into one options object:
 

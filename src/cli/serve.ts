@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { ConfigError, EXIT_CONFIG, isConfigError } from '../config/config-error.js';
-import { ignoredVariablesWarning } from '../config/entry-points.js';
+import { ignoredSettingsWarning } from '../config/entry-points.js';
 import type { ExporterOptions } from '../config/options.js';
 import { resolveOptions } from '../config/resolve-options.js';
 import { renderServeHelp } from '../config/serve-help.js';
@@ -116,10 +116,10 @@ export async function serve(
     }
     const { options } = resolved;
     const logger = createLogger(options.logLevel);
-    if (resolved.ignoredVariables.length > 0) {
+    if (resolved.ignoredSettings.length > 0) {
       logger.warn(
-        { variables: resolved.ignoredVariables },
-        ignoredVariablesWarning(resolved.ignoredVariables, 'serve'),
+        { settings: resolved.ignoredSettings },
+        ignoredSettingsWarning(resolved.ignoredSettings, 'serve'),
       );
     }
     const web = options.webConfigFile

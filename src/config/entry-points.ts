@@ -27,10 +27,11 @@ export function notUsedBy(what: string, usedBy: readonly EntryPoint[], entry: En
 }
 
 /**
- * The one warning for environment variables `entry` ignores: the environment may be shared with the other
- * entry point (a pod's sidecar and application containers), so they are not an error.
+ * The one warning for the settings `entry` ignores (environment variables, keys of a file a variable names): the
+ * environment may be shared with the other entry point (a pod's sidecar and application containers), so they
+ * are not an error.
  */
-export function ignoredVariablesWarning(variables: readonly string[], entry: EntryPoint): string {
+export function ignoredSettingsWarning(settings: readonly string[], entry: EntryPoint): string {
   const other = entry === 'serve' ? 'zero-code' : 'serve';
-  return `${ENTRY_POINT_NAMES[entry]} ignores ${variables.join(', ')}: used only by ${ENTRY_POINT_NAMES[other]}`;
+  return `${ENTRY_POINT_NAMES[entry]} ignores ${settings.join(', ')}: used only by ${ENTRY_POINT_NAMES[other]}`;
 }

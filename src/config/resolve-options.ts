@@ -30,10 +30,11 @@ export type ResolveResult =
       readonly kind: 'options';
       readonly options: ExporterOptions;
       /**
-       * Variables set for options the entry point does not use, neither validated nor applied: the environment
-       * may be shared with the other entry point. Warn about them once (`ignoredVariablesWarning`).
+       * Settings for options the entry point does not use, neither validated nor applied: variables, and keys of
+       * a configuration file named by a variable, since the environment (and so the file) may be shared with the
+       * other entry point. Warn about them once (`ignoredSettingsWarning`).
        */
-      readonly ignoredVariables: readonly string[];
+      readonly ignoredSettings: readonly string[];
     };
 
 const BY_ENV = new Map(OPTION_TABLE.map((spec) => [spec.env, spec]));
@@ -58,9 +59,19 @@ function fromEnv(env: ResolveInput['env']): RawValue[] {
   return values;
 }
 
-function fromFile(path: string, readFile: ReadTextFile, entry: EntryPoint): RawValue[] {
+/**
+ * The values of a configuration file. Keys of options `entry` does not use are refused, or, in a file named by an
+ * environment variable (which the other entry point may share), set aside in `ignored`.
+ */
+function fromFile(
+  path: string,
+  readFile: ReadTextFile,
+  entry: EntryPoint,
+  shared: boolean,
+): { values: RawValue[]; ignored: string[] } {
   const mapping = readMappingFile(path, 'config', readFile);
-  return Object.entries(mapping).map(([key, raw]) => {
+  const ignored: string[] = [];
+  const values = Object.entries(mapping).flatMap(([key, raw]): RawValue[] => {
     const spec = BY_KEY.get(key);
     if (!spec) {
       const hint = suggest(key, [...BY_KEY.keys()]);
@@ -71,10 +82,14 @@ function fromFile(path: string, readFile: ReadTextFile, entry: EntryPoint): RawV
     }
     if (spec.notInFile) throw new ConfigError(key, `key ${quoteValue(key)} cannot be set inside ${path}`);
     if (!spec.entryPoints.includes(entry)) {
-      throw new ConfigError(key, notUsedBy(`key ${quoteValue(key)} in ${path}`, spec.entryPoints, entry));
+      const what = `key ${quoteValue(key)} in ${path}`;
+      if (!shared) throw new ConfigError(key, notUsedBy(what, spec.entryPoints, entry));
+      ignored.push(what);
+      return [];
     }
-    return { spec, raw, where: path };
+    return [{ spec, raw, where: path }];
   });
+  return { values, ignored };
 }
 
 function apply(target: Record<string, unknown>, value: RawValue): void {
@@ -89,8 +104,8 @@ function apply(target: Record<string, unknown>, value: RawValue): void {
 /**
  * Resolves the options of an entry point: defaults, then the configuration file (`--config` or its environment
  * variable), then environment variables, then flags, each validated by the option table. A flag or file key of
- * an option the entry point does not use is refused; such a variable is set aside, unvalidated, and listed in
- * `ignoredVariables`.
+ * an option the entry point does not use is refused; such a variable, or such a key of a file named by a variable,
+ * is set aside, unvalidated, and listed in `ignoredSettings`.
  * @returns `help` when `--help` was asked for, else the frozen options.
  * @throws ConfigError naming the key and value at fault (exit code 2), or the entry point that does not use it.
  */
@@ -108,13 +123,17 @@ export function resolveOptions(input: ResolveInput): ResolveResult {
   }
   const allEnv = fromEnv(input.env);
   const env = allEnv.filter((value) => value.spec.entryPoints.includes(entry));
-  const ignoredVariables = allEnv.filter((value) => !env.includes(value)).map((value) => value.where);
+  const ignoredSettings = allEnv.filter((value) => !env.includes(value)).map((value) => value.where);
   const configSpec = BY_KEY.get('config') as OptionSpec;
   const configValue = [...argv.values, ...env].find((value) => value.spec === configSpec);
   const configPath = configValue
     ? (parseValue(configSpec.type, configValue.raw, { key: 'config', where: configValue.where }) as string)
     : null;
-  const file = configPath === null ? [] : fromFile(configPath, input.readFile, entry);
+  // A file named by a flag is this process's own; one named by a variable may be shared with the other entry point.
+  const fromFlag = configValue !== undefined && argv.values.includes(configValue);
+  const fileValues = configPath === null ? null : fromFile(configPath, input.readFile, entry, !fromFlag);
+  const file = fileValues?.values ?? [];
+  ignoredSettings.push(...(fileValues?.ignored ?? []));
 
   const resolved: Record<string, unknown> = { ...DEFAULT_OPTIONS };
   for (const value of [...file, ...env, ...argv.values]) apply(resolved, value);
@@ -129,7 +148,7 @@ export function resolveOptions(input: ResolveInput): ResolveResult {
   return {
     kind: 'options',
     options: Object.freeze(resolved) as unknown as ExporterOptions,
-    ignoredVariables: Object.freeze(ignoredVariables),
+    ignoredSettings: Object.freeze(ignoredSettings),
   };
 }
 

@@ -2,7 +2,7 @@
 // exporter (with the OTLP push when asked for), patch the application's kafkajs module, serve /metrics.
 import { patchKafkajsModule } from '../capture/kafkajs/patch-module.js';
 import type { PatchModuleOptions } from '../capture/kafkajs/patch-module.js';
-import { ignoredVariablesWarning } from '../config/entry-points.js';
+import { ignoredSettingsWarning } from '../config/entry-points.js';
 import type { ExporterOptions } from '../config/options.js';
 import { resolveOptions } from '../config/resolve-options.js';
 import { loadWebConfig, NO_WEB_CONFIG } from '../config/web-config.js';
@@ -62,12 +62,12 @@ export async function startRegistration(input: RegistrationInput): Promise<Regis
   });
   // `--help` cannot be asked for through the environment.
   if (resolved.kind !== 'options') throw new Error('unexpected help request');
-  const { options, ignoredVariables } = resolved;
+  const { options, ignoredSettings } = resolved;
   const logger = options.logLevel === 'warn' ? input.logger : createLogger(options.logLevel);
-  if (ignoredVariables.length > 0) {
+  if (ignoredSettings.length > 0) {
     logger.warn(
-      { variables: ignoredVariables },
-      `kafka-error-exporter/register: ${ignoredVariablesWarning(ignoredVariables, 'zero-code')}`,
+      { settings: ignoredSettings },
+      `kafka-error-exporter/register: ${ignoredSettingsWarning(ignoredSettings, 'zero-code')}`,
     );
   }
   // Read before anything is patched: a bad web config leaves the application uninstrumented, as any bad option.

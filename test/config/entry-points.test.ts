@@ -1,7 +1,7 @@
 // `serve` and an option only zero-code mode uses. No option is zero-code's alone today, so this file re-tags
 // topicLabel as one: the rule is the one zero-code mode applies to the proxy options (resolve-options.test.ts).
 import { describe, expect, it, vi } from 'vitest';
-import { ignoredVariablesWarning, notUsedBy } from '../../src/config/entry-points.js';
+import { ignoredSettingsWarning, notUsedBy } from '../../src/config/entry-points.js';
 import type * as OptionTable from '../../src/config/option-table.js';
 import { resolveOptions } from '../../src/config/resolve-options.js';
 import type { ResolveInput } from '../../src/config/resolve-options.js';
@@ -32,10 +32,15 @@ describe('serve and an option only zero-code mode uses', () => {
     },
   );
 
-  it('refuses the file key, naming the file', () => {
+  it('refuses the key of a file named by --config, naming the file', () => {
     expect(() => resolve({ argv: ['--config', '/c.yaml'] })).toThrow(
       'key "topicLabel" in /c.yaml is used only by zero-code mode (kafka-error-exporter/register); serve does not use it',
     );
+  });
+
+  it('sets the key of a file named by a variable aside, to be warned about once: the file may be shared', () => {
+    const result = resolve({ env: { KAFKA_ERROR_EXPORTER_CONFIG: '/c.yaml' } });
+    expect(result).toMatchObject({ kind: 'options', ignoredSettings: ['key "topicLabel" in /c.yaml'] });
   });
 
   it('sets the variable aside, unvalidated, to be warned about once', () => {
@@ -43,7 +48,7 @@ describe('serve and an option only zero-code mode uses', () => {
     expect(result).toMatchObject({
       kind: 'options',
       options: { topicLabel: false },
-      ignoredVariables: ['KAFKA_ERROR_EXPORTER_TOPIC_LABEL'],
+      ignoredSettings: ['KAFKA_ERROR_EXPORTER_TOPIC_LABEL'],
     });
   });
 
@@ -52,7 +57,7 @@ describe('serve and an option only zero-code mode uses', () => {
       resolve({ entryPoint: 'zero-code', env: { KAFKA_ERROR_EXPORTER_TOPIC_LABEL: 'true' } }),
     ).toMatchObject({
       options: { topicLabel: true },
-      ignoredVariables: [],
+      ignoredSettings: [],
     });
     expect(
       resolve({ entryPoint: 'zero-code', env: { KAFKA_ERROR_EXPORTER_CONFIG: '/c.yaml' } }),
@@ -68,7 +73,7 @@ describe('the messages', () => {
   });
 
   it('warn about all ignored variables in one line', () => {
-    expect(ignoredVariablesWarning(['A', 'B'], 'serve')).toBe(
+    expect(ignoredSettingsWarning(['A', 'B'], 'serve')).toBe(
       'serve ignores A, B: used only by zero-code mode (kafka-error-exporter/register)',
     );
   });

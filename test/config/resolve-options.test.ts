@@ -417,19 +417,13 @@ describe('resolveOptions for zero-code mode: the options only serve uses', () =>
   });
 
   it.each(serveOnly.map((spec) => [spec.key] as const))(
-    'refuses %s in the configuration file, naming zero-code mode',
+    'sets %s of the configuration file aside, unvalidated: its variable may name a file serve shares',
     (key) => {
-      const files = { '/c.yaml': `port: 1\n${key}: x\n` };
-      let refusal: unknown;
-      try {
-        zeroCode({ KAFKA_ERROR_EXPORTER_CONFIG: '/c.yaml' }, files);
-      } catch (error) {
-        refusal = error;
-      }
-      expect(isConfigError(refusal)).toBe(true);
-      expect(refusal).toMatchObject({
-        key,
-        message: `key "${key}" in /c.yaml is used only by serve; zero-code mode (kafka-error-exporter/register) does not use it`,
+      const files = { '/c.yaml': `port: 1\n${key}: not a value of any type\n` };
+      expect(zeroCode({ KAFKA_ERROR_EXPORTER_CONFIG: '/c.yaml' }, files)).toEqual({
+        kind: 'options',
+        options: { ...DEFAULT_OPTIONS, port: 1, config: '/c.yaml' },
+        ignoredSettings: [`key "${key}" in /c.yaml`],
       });
     },
   );
@@ -440,7 +434,7 @@ describe('resolveOptions for zero-code mode: the options only serve uses', () =>
     expect(result).toEqual({
       kind: 'options',
       options: { ...DEFAULT_OPTIONS, port: 1 },
-      ignoredVariables: serveOnly.map((spec) => spec.env),
+      ignoredSettings: serveOnly.map((spec) => spec.env),
     });
   });
 
@@ -468,7 +462,7 @@ describe('resolveOptions for zero-code mode: the options only serve uses', () =>
         topicLabel: true,
         maxFrameBytes: 2048,
       },
-      ignoredVariables: [],
+      ignoredSettings: [],
     });
   });
 });

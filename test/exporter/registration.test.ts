@@ -117,14 +117,22 @@ describe('startRegistration', () => {
 });
 
 describe('startRegistration and the options only serve uses', () => {
-  it('refuses a configuration file key only serve uses, naming zero-code mode, before patching kafkajs', async () => {
-    const file = join(dir, 'serve-only.yaml');
+  it('ignores the keys only serve uses of a file its variable names, with the warning, and instruments', async () => {
+    // A pod's sidecar and application may share the environment, and so the file it names.
+    const file = join(dir, 'shared.yaml');
     writeFileSync(file, 'port: 0\nproxyUpstream: kafka:9092\n');
     const original = kafkajs.Kafka;
-    await expect(register({ KAFKA_ERROR_EXPORTER_CONFIG: file })).rejects.toThrow(
-      `key "proxyUpstream" in ${file} is used only by serve; zero-code mode (kafka-error-exporter/register) does not use it`,
-    );
-    expect(kafkajs.Kafka).toBe(original);
+    const logger = warnings();
+    const registration = await register({ KAFKA_ERROR_EXPORTER_CONFIG: file }, { logger });
+    try {
+      expect(logger.lines).toEqual([
+        `kafka-error-exporter/register: zero-code mode (kafka-error-exporter/register) ignores key "proxyUpstream" in ${file}: used only by serve`,
+      ]);
+      expect(registration.options.proxyUpstream).toBeNull();
+      expect(kafkajs.Kafka).not.toBe(original);
+    } finally {
+      await registration.stop();
+    }
   });
 
   it('ignores variables only serve uses, unvalidated, with one warning naming them all', async () => {
