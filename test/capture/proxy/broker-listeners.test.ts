@@ -32,6 +32,12 @@ async function listeners(portCount: number) {
 
 const upstream = (n: number) => ({ host: `kafka-${n}`, port: 9092 });
 
+/** Waits for socket events on a busy machine: until `check` holds, or 2 s (then the assertion after it fails). */
+async function settled(check: () => boolean): Promise<void> {
+  const deadline = Date.now() + 2000;
+  while (!check() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+}
+
 describe('createBrokerListeners', () => {
   it('maps node n to base + n, and listens there at once', async () => {
     const { l, basePort, connections } = await listeners(10);
@@ -42,7 +48,7 @@ describe('createBrokerListeners', () => {
       const socket = connect({ host: '127.0.0.1', port: basePort + 3 }, () => resolve());
       socket.on('error', reject);
     });
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    await settled(() => connections.length > 0);
     expect(connections).toEqual([3]);
   });
 
@@ -75,7 +81,7 @@ describe('createBrokerListeners', () => {
     await new Promise<void>((resolve) => squatter.listen(basePort + 2, '127.0.0.1', resolve));
     try {
       expect(l.proxyAddressOf(2, upstream(2)).port).toBe(basePort + 2);
-      await new Promise((resolve) => setTimeout(resolve, 20));
+      await settled(() => problems.length > 0);
       expect(problems).toEqual([['listen_failed', { nodeId: 2, port: basePort + 2, code: 'EADDRINUSE' }]]);
       // The next Metadata response names the new port, which reaches node 2 through the proxy.
       const moved = l.proxyAddressOf(2, upstream(2)).port;
@@ -85,7 +91,7 @@ describe('createBrokerListeners', () => {
         const socket = connect({ host: '127.0.0.1', port: moved }, () => resolve());
         socket.on('error', reject);
       });
-      await new Promise((resolve) => setTimeout(resolve, 20));
+      await settled(() => connections.length > 0);
       expect(connections).toEqual([2]);
     } finally {
       squatter.close();
@@ -98,7 +104,7 @@ describe('createBrokerListeners', () => {
     await new Promise<void>((resolve) => squatter.listen(basePort, '127.0.0.1', resolve));
     try {
       l.proxyAddressOf(0, upstream(0));
-      await new Promise((resolve) => setTimeout(resolve, 20));
+      await settled(() => problems.length > 1);
       expect(l.proxyAddressOf(0, upstream(0))).toEqual({ host: 'sidecar', port: 0 });
       expect(problems.map(([problem]) => problem)).toEqual(['listen_failed', 'no_port']);
     } finally {
@@ -110,10 +116,10 @@ describe('createBrokerListeners', () => {
     const { l, count } = await listeners(4);
     l.proxyAddressOf(0, upstream(0));
     l.proxyAddressOf(1, upstream(1));
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    await settled(() => count() === 2);
     expect(count()).toBe(2);
     l.close();
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    await settled(() => count() === 0);
     expect(count()).toBe(0);
   });
 });
