@@ -54,6 +54,14 @@ export interface RuleOptions {
   readonly authorization: AlertSettings & { readonly codes: readonly NamedCode[] };
   /** A broker returned a code the registry does not know (`error_type="UNKNOWN_ERROR_CODE"`). */
   readonly unknownCode: AlertSettings;
+  /** The exporter's proxy found no port in its broker port range for a broker (counted in `eventWindow`). */
+  readonly proxyBrokerUnmapped: AlertSettings;
+  /** The exporter's proxy refuses clients because it cannot connect to a broker (a rate over `rateWindow`). */
+  readonly proxyUpstreamUnreachable: AlertSettings;
+  /** The exporter's proxy closed connections for protocol reasons (counted in `eventWindow`). */
+  readonly proxyClosedConnections: AlertSettings;
+  /** Exceptions caught inside the exporter's hooks or decoding (counted in `eventWindow`). */
+  readonly captureFailures: AlertSettings;
 }
 
 /** The shipped defaults (deploy/prometheus/kafka-client.rules.yml is generated from exactly these). */
@@ -93,6 +101,10 @@ export const DEFAULT_RULE_OPTIONS: RuleOptions = deepFreeze({
     ],
   },
   unknownCode: { severity: 'info', for: '0m' },
+  proxyBrokerUnmapped: { severity: 'critical', for: '0m' },
+  proxyUpstreamUnreachable: { severity: 'warning', for: '5m' },
+  proxyClosedConnections: { severity: 'warning', for: '0m' },
+  captureFailures: { severity: 'warning', for: '0m' },
 } satisfies RuleOptions);
 
 /** A partial override of every field, as read from JSON. */
@@ -171,6 +183,10 @@ const ALERT_SECTIONS = [
   'authentication',
   'authorization',
   'unknownCode',
+  'proxyBrokerUnmapped',
+  'proxyUpstreamUnreachable',
+  'proxyClosedConnections',
+  'captureFailures',
 ] as const;
 
 function deepFreeze<T>(value: T): T {

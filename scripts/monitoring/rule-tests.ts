@@ -3,6 +3,7 @@
 //
 // Written against DEFAULT_RULE_OPTIONS. Series names come from the metric table; the expected annotation texts
 // are spelled out literally, so a change to an alert's wording must be made here too, on purpose.
+import { PROXY_CLOSE_REASONS, type ProxyCloseReason } from '../../src/capture/proxy/proxy-stats.js';
 import { UNKNOWN_ERROR_NAME } from '../../src/codes/registry.js';
 import type { RuleOptions } from './rule-options.js';
 import {
@@ -20,6 +21,7 @@ import {
   runbookCode,
   s,
   target,
+  TARGET,
   throttled,
 } from './rule-test-fixtures.js';
 import { recordNames } from './rules.js';
@@ -323,8 +325,145 @@ export function buildRuleTests(o: RuleOptions): RuleTestGroup[] {
         alertAt('20m', 'KafkaClientUnknownErrorCode'),
       ],
     },
+    {
+      name: 'KafkaErrorExporterProxyBrokerUnmapped fires for brokers without a port, counted before the first scrape too',
+      interval: '1m',
+      input_series: [
+        // The proxy maps the cluster's brokers as it starts: its counter is already 2 at the first scrape.
+        s('proxyUnmappedBrokers', {}, '2x30'),
+        s('proxyUnmappedBrokers', { instance: APP_2 }, '0x5 1x30'),
+        s('proxyUnmappedBrokers', { instance: APP_3 }, '0x30'),
+      ],
+      alert_rule_test: [
+        alertAt('3m', 'KafkaErrorExporterProxyBrokerUnmapped', [unmapped(TARGET.instance, '2')]),
+        alertAt('7m', 'KafkaErrorExporterProxyBrokerUnmapped', [
+          unmapped(TARGET.instance, '2'),
+          unmapped(APP_2, '1'),
+        ]),
+        alertAt('13m', 'KafkaErrorExporterProxyBrokerUnmapped', [unmapped(APP_2, '1')]),
+        alertAt('20m', 'KafkaErrorExporterProxyBrokerUnmapped'),
+      ],
+    },
+    {
+      name: 'KafkaErrorExporterProxyUpstreamUnreachable fires for connect failures that go on, not for one',
+      interval: '1m',
+      input_series: [
+        s('proxyUpstreamConnectFailures', {}, '0x5 0+3x30'),
+        s('proxyUpstreamConnectFailures', { instance: APP_2 }, '0x5 1x30'),
+        s('proxyUpstreamConnectFailures', { instance: APP_3 }, '0x35'),
+      ],
+      alert_rule_test: [
+        alertAt('10m', 'KafkaErrorExporterProxyUpstreamUnreachable'),
+        alertAt('15m', 'KafkaErrorExporterProxyUpstreamUnreachable', [
+          {
+            exp_labels: { ...target, severity: 'warning' },
+            exp_annotations: {
+              summary: `Kafka proxy of ${from} cannot connect to brokers`,
+              description:
+                `The Kafka protocol proxy of the exporter (${from}) refuses 0.05 client connection(s) per ` +
+                `second (over ${o.rateWindow}, for 5m) because no broker accepted its connection: refused, ` +
+                `timed out or a TLS failure. The refused clients count NETWORK_EXCEPTION (code 13) with origin ` +
+                `client. Check the log line "kafka proxy: cannot connect to a broker" (it names the broker and ` +
+                `the reason), network policy, --proxy-upstream and the --proxy-tls* settings.`,
+              runbook_url: runbookAlert('KafkaErrorExporterProxyUpstreamUnreachable'),
+            },
+          },
+        ]),
+      ],
+    },
+    {
+      name: 'KafkaErrorExporterProxyClosedConnections fires for protocol closes, not for shutdown or unreachable brokers',
+      interval: '1m',
+      input_series: PROXY_CLOSE_REASONS.map((reason) =>
+        s('proxyClosedConnections', { reason }, CLOSES[reason]),
+      ),
+      alert_rule_test: [
+        alertAt('3m', 'KafkaErrorExporterProxyClosedConnections'),
+        alertAt('7m', 'KafkaErrorExporterProxyClosedConnections', [
+          closed('rewrite_failed', '1'),
+          closed('unsupported_version', '2'),
+        ]),
+        alertAt('30m', 'KafkaErrorExporterProxyClosedConnections', [closed('unsupported_version', '20')]),
+      ],
+    },
+    {
+      name: 'KafkaErrorExporterCaptureFailures fires per kind of failure and clears after the window',
+      interval: '1m',
+      input_series: [
+        s('captureFailures', { kind: 'decode' }, '0x5 1x30'),
+        s('captureFailures', { kind: 'record' }, '0x35'),
+        s('captureFailures', { kind: 'proxy' }, '0x35'),
+      ],
+      alert_rule_test: [
+        alertAt('3m', 'KafkaErrorExporterCaptureFailures'),
+        alertAt('7m', 'KafkaErrorExporterCaptureFailures', [
+          {
+            exp_labels: { ...target, severity: 'warning', kind: 'decode' },
+            exp_annotations: {
+              summary: `kafka-error-exporter of ${from} caught decode failures`,
+              description:
+                `The exporter (${from}) caught 1 exception(s) inside its hooks or decoding (kind decode) in ` +
+                `the last ${w}. The application's Kafka traffic went on unchanged, but the error counts may be ` +
+                `incomplete. The exporter logged the failure once per kind, with the exception; the runbook ` +
+                `says what each kind means.`,
+              runbook_url: runbookAlert('KafkaErrorExporterCaptureFailures'),
+            },
+          },
+        ]),
+        alertAt('20m', 'KafkaErrorExporterCaptureFailures'),
+      ],
+    },
   ];
+
+  function unmapped(instance: string, count: string): ExpAlert {
+    const at = `job=${TARGET.job}, instance=${instance}`;
+    return {
+      exp_labels: { job: TARGET.job, instance, severity: 'critical' },
+      exp_annotations: {
+        summary: `Kafka proxy of ${at} has no port for ${count} broker(s)`,
+        description:
+          `The Kafka protocol proxy of the exporter (${at}) found no free port in its broker port range for ` +
+          `${count} broker(s) in the last ${w}. It tells clients port 0 for such a broker, so they cannot reach ` +
+          `it through the proxy (they fail rather than bypass it), until the exporter restarts with a wider ` +
+          `range. Recovery: widen --proxy-broker-ports (the log line "kafka proxy: no free port for a broker" ` +
+          `names the node id and the range).`,
+        runbook_url: runbookAlert('KafkaErrorExporterProxyBrokerUnmapped'),
+      },
+    };
+  }
+
+  function closed(reason: string, count: string): ExpAlert {
+    return {
+      exp_labels: { ...target, severity: 'warning', reason },
+      exp_annotations: {
+        summary: `Kafka proxy of ${from} closed connections: ${reason}`,
+        description:
+          `The Kafka protocol proxy of the exporter (${from}) closed ${count} client connection(s) for reason ` +
+          `${reason} in the last ${w}: a client asked for a version the proxy cannot read ` +
+          `(unsupported_version), a frame was malformed (malformed_request, malformed_response), or a ` +
+          `response could not be rewritten (rewrite_failed, rewrite_too_large). The clients reconnect and may ` +
+          `fail again. The log line "kafka proxy: closed a connection" names the client and broker; the ` +
+          `runbook has the recovery for each reason.`,
+        runbook_url: runbookAlert('KafkaErrorExporterProxyClosedConnections'),
+      },
+    };
+  }
 }
+
+/** Two more exporters beside the fixtures' target, for alerts that fire per exporter. */
+const APP_2 = 'app-2:9464';
+const APP_3 = 'app-3:9464';
+
+/** The proxy's closed connections by reason: two protocol reasons grow, the two not alerted on grow faster. */
+const CLOSES: Readonly<Record<ProxyCloseReason, string>> = {
+  malformed_request: '0x35',
+  malformed_response: '0x35',
+  rewrite_failed: '0x5 1x30',
+  rewrite_too_large: '0x35',
+  unsupported_version: '0x5 0+2x30',
+  upstream_unreachable: '0+4x35',
+  shutdown: '0+4x35',
+};
 
 function nonRetriable(
   client: string,

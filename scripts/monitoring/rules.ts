@@ -1,9 +1,12 @@
 // The Prometheus recording and alerting rules, built from the metric table and the rule options.
 //
-// Recording rules hold the rates, ratios and windowed error counts; every alert reads them. Alert names share
-// the `KafkaClient` prefix. Event alerts (a fatal error, an authentication failure) count errors over
-// `eventWindow` and fire at once: the window keeps them active after the last error, so they do not flap.
-// Condition alerts (a retriable storm, throttling) compare recorded rates and hold `for:` a while first.
+// Recording rules hold the rates, ratios and windowed error counts; every alert about the applications' Kafka
+// errors reads them, and those alerts share the `KafkaClient` prefix. Event alerts (a fatal error, an
+// authentication failure) count errors over `eventWindow` and fire at once: the window keeps them active after
+// the last error, so they do not flap. Condition alerts (a retriable storm, throttling) compare recorded rates
+// and hold `for:` a while first. A third group, `KafkaErrorExporter` alerts, watches the exporter itself (its
+// Kafka protocol proxy and its hooks) from its self-metrics directly: those families are small.
+import { PROXY_CLOSE_REASONS, type ProxyCloseReason } from '../../src/capture/proxy/proxy-stats.js';
 import { METRICS, type MetricKey } from '../../src/metrics/names.js';
 import {
   eq,
@@ -76,7 +79,21 @@ function codeRegex(codes: readonly NamedCode[]): string {
   return codes.map((c) => c.code).join('|');
 }
 
-/** Builds both rule groups: `kafka-client.rules` (recording) and `kafka-client.alerts`. */
+/**
+ * Why the proxy closes connections that the closed-connections alert leaves out: `upstream_unreachable` has its
+ * own alert (KafkaErrorExporterProxyUpstreamUnreachable), and `shutdown` is the proxy's own orderly stop.
+ */
+const CLOSES_NOT_ALERTED: readonly ProxyCloseReason[] = ['upstream_unreachable', 'shutdown'];
+
+/** The proxy's close reasons that are protocol problems: a reason added to the proxy is alerted by default. */
+export const PROTOCOL_CLOSE_REASONS: readonly ProxyCloseReason[] = PROXY_CLOSE_REASONS.filter(
+  (r) => !CLOSES_NOT_ALERTED.includes(r),
+);
+
+/**
+ * Builds the three rule groups: `kafka-client.rules` (recording), `kafka-client.alerts` (the applications'
+ * Kafka errors) and `kafka-error-exporter.alerts` (the exporter's own health).
+ */
 export function buildRuleGroups(o: RuleOptions): RuleGroup[] {
   const scope: QueryScope = {
     filter: () => (o.selector === '' ? [] : [o.selector]),
@@ -214,8 +231,69 @@ export function buildRuleGroups(o: RuleOptions): RuleGroup[] {
       alertRunbook('KafkaClientUnknownErrorCode'),
     ),
   ];
+
+  // The exporter's own health. Its self-metric series are exposed from zero, but a counter can already be
+  // above zero at the first scrape (the proxy maps the cluster's brokers as it starts): eventsIn counts that too.
+  const exporter = o.groupBy;
+  const events = (metric: MetricKey, keep: readonly string[], matchers: readonly Matcher[] = []): string =>
+    `${eventsIn(scope, metric, o.eventWindow, keep, matchers)} > 0`;
+  const exporterAlerts: AlertingRule[] = [
+    alert(
+      'KafkaErrorExporterProxyBrokerUnmapped',
+      o.proxyBrokerUnmapped,
+      events('proxyUnmappedBrokers', exporter),
+      `Kafka proxy of ${from} has no port for {{ $value | humanize }} broker(s)`,
+      `The Kafka protocol proxy of the exporter (${from}) found no free port in its broker port range for ` +
+        `{{ $value | humanize }} broker(s) in the last ${o.eventWindow}. It tells clients port 0 for such a ` +
+        `broker, so they cannot reach it through the proxy (they fail rather than bypass it), until the exporter ` +
+        `restarts with a wider range. Recovery: widen --proxy-broker-ports (the log line "kafka proxy: no free ` +
+        `port for a broker" names the node id and the range).`,
+      alertRunbook('KafkaErrorExporterProxyBrokerUnmapped'),
+    ),
+    alert(
+      'KafkaErrorExporterProxyUpstreamUnreachable',
+      o.proxyUpstreamUnreachable,
+      `${sumRate(scope, 'proxyUpstreamConnectFailures', exporter)} > 0`,
+      `Kafka proxy of ${from} cannot connect to brokers`,
+      `The Kafka protocol proxy of the exporter (${from}) refuses {{ printf "%.3g" $value }} client ` +
+        `connection(s) per second (over ${o.rateWindow}, for ${o.proxyUpstreamUnreachable.for}) because no broker accepted ` +
+        `its connection: refused, timed out or a TLS failure. The refused clients count NETWORK_EXCEPTION ` +
+        `(code 13) with origin client. Check the log line "kafka proxy: cannot connect to a broker" (it names ` +
+        `the broker and the reason), network policy, --proxy-upstream and the --proxy-tls* settings.`,
+      alertRunbook('KafkaErrorExporterProxyUpstreamUnreachable'),
+    ),
+    alert(
+      'KafkaErrorExporterProxyClosedConnections',
+      o.proxyClosedConnections,
+      events(
+        'proxyClosedConnections',
+        [...exporter, 'reason'],
+        [re('reason', PROTOCOL_CLOSE_REASONS.join('|'))],
+      ),
+      `Kafka proxy of ${from} closed connections: ${label('reason')}`,
+      `The Kafka protocol proxy of the exporter (${from}) closed {{ $value | humanize }} client ` +
+        `connection(s) for reason ${label('reason')} in the last ${o.eventWindow}: a client asked for a ` +
+        `version the proxy cannot read (unsupported_version), a frame was malformed (malformed_request, ` +
+        `malformed_response), or a response could not be rewritten (rewrite_failed, rewrite_too_large). The ` +
+        `clients reconnect and may fail again. The log line "kafka proxy: closed a connection" names the ` +
+        `client and broker; the runbook has the recovery for each reason.`,
+      alertRunbook('KafkaErrorExporterProxyClosedConnections'),
+    ),
+    alert(
+      'KafkaErrorExporterCaptureFailures',
+      o.captureFailures,
+      events('captureFailures', [...exporter, 'kind']),
+      `kafka-error-exporter of ${from} caught ${label('kind')} failures`,
+      `The exporter (${from}) caught {{ $value | humanize }} exception(s) inside its hooks or decoding ` +
+        `(kind ${label('kind')}) in the last ${o.eventWindow}. The application's Kafka traffic went on ` +
+        `unchanged, but the error counts may be incomplete. The exporter logged the failure once per kind, ` +
+        `with the exception; the runbook says what each kind means.`,
+      alertRunbook('KafkaErrorExporterCaptureFailures'),
+    ),
+  ];
   return [
     { name: 'kafka-client.rules', rules: recording },
     { name: 'kafka-client.alerts', rules: alerts },
+    { name: 'kafka-error-exporter.alerts', rules: exporterAlerts },
   ];
 }

@@ -308,7 +308,7 @@ describe('wiring', () => {
     expect(sidecar.ports!.map((port) => port.name)).toContain(endpoint.port);
   });
 
-  it('PrometheusRule carries the KafkaClient alerts of deploy/prometheus/', () => {
+  it('PrometheusRule carries the KafkaClient and KafkaErrorExporter alerts of deploy/prometheus/', () => {
     const rule = only<Manifest & PrometheusRule>('PrometheusRule');
     const fromFiles = readdirSync(join(repo, 'deploy/prometheus'))
       .filter((file) => /\.rules\.ya?ml$/.test(file))
@@ -321,6 +321,7 @@ describe('wiring', () => {
       .flatMap((group) => group.rules ?? [])
       .flatMap((r) => r.alert ?? []);
     expect(alerts.length).toBeGreaterThan(0);
-    expect(alerts.every((name) => name.startsWith('KafkaClient'))).toBe(true);
+    expect(alerts.every((name) => /^Kafka(Client|ErrorExporter)[A-Z]/.test(name))).toBe(true);
+    expect(alerts.some((name) => name.startsWith('KafkaErrorExporter'))).toBe(true);
   });
 });

@@ -9,10 +9,13 @@ import {
   DEFAULT_RULE_OPTIONS,
   resolveRuleOptions,
   SEVERITIES,
+  type RuleOptions,
+  type Severity,
 } from '../../scripts/monitoring/rule-options.js';
-import { buildRuleGroups } from '../../scripts/monitoring/rules.js';
+import { buildRuleGroups, PROTOCOL_CLOSE_REASONS } from '../../scripts/monitoring/rules.js';
+import { PROXY_CLOSE_REASONS } from '../../src/capture/proxy/proxy-stats.js';
 import { ERROR_CODES, lookupCode } from '../../src/codes/registry.js';
-import { METRICS } from '../../src/metrics/names.js';
+import { METRICS, type MetricKey } from '../../src/metrics/names.js';
 import { contractSeriesNames, metricNames } from '../grafana/metric-names.js';
 import { CUSTOM_RULE_OPTIONS } from './custom-rule-options.js';
 
@@ -37,6 +40,35 @@ const rules = groups.flatMap((g) => g.rules);
 const alerts = rules.filter((r) => r.alert !== undefined);
 const tests = (parse(read(RULE_FILES.tests)) as { tests: { alert_rule_test?: AlertTest[] }[] }).tests;
 const alertTests = tests.flatMap((t) => t.alert_rule_test ?? []);
+/** The alert name prefix of each alerting group. */
+const PREFIXES: Readonly<Record<string, string>> = {
+  'kafka-client.alerts': 'KafkaClient',
+  'kafka-error-exporter.alerts': 'KafkaErrorExporter',
+};
+
+/** The exporter's own alerts: the rule option section and the self-metric each one reads. */
+const EXPORTER_ALERTS = [
+  ['KafkaErrorExporterProxyBrokerUnmapped', 'proxyBrokerUnmapped', 'proxyUnmappedBrokers', 'critical', '0m'],
+  [
+    'KafkaErrorExporterProxyUpstreamUnreachable',
+    'proxyUpstreamUnreachable',
+    'proxyUpstreamConnectFailures',
+    'warning',
+    '5m',
+  ],
+  [
+    'KafkaErrorExporterProxyClosedConnections',
+    'proxyClosedConnections',
+    'proxyClosedConnections',
+    'warning',
+    '0m',
+  ],
+  ['KafkaErrorExporterCaptureFailures', 'captureFailures', 'captureFailures', 'warning', '0m'],
+] as const satisfies readonly (readonly [string, keyof RuleOptions, MetricKey, Severity, string])[];
+
+/** The labels of every `by (...)` clause of an expression. */
+const byLabels = (expr: string): string[] =>
+  [...expr.matchAll(/\bby \(([^)]*)\)/g)].flatMap((m) => m[1]!.split(',').map((l) => l.trim()));
 
 describe('the shipped Prometheus rules', () => {
   it('are current: npm run generate:rules changes nothing', async () => {
@@ -45,10 +77,19 @@ describe('the shipped Prometheus rules', () => {
     }
   });
 
+  it('are the recording rules, the client alerts and the exporter alerts', () => {
+    expect(groups.map((g) => g.name)).toEqual([
+      'kafka-client.rules',
+      'kafka-client.alerts',
+      'kafka-error-exporter.alerts',
+    ]);
+  });
+
   it.each(alerts.map((a) => [a.alert ?? '', a] as const))(
-    '%s has the prefix, a severity, a for, a summary, a description and a runbook',
+    "%s has its group's prefix, a severity, a for, a summary, a description and a runbook",
     (name, a) => {
-      expect(name).toMatch(/^KafkaClient[A-Z]\w+$/);
+      const group = groups.find((g) => g.rules.includes(a))?.name ?? '';
+      expect(name).toMatch(new RegExp(`^${PREFIXES[group] ?? '(none)'}[A-Z]\\w+$`));
       expect(SEVERITIES).toContain(a.labels?.severity);
       expect(a.for).toMatch(/^\d+[smh]$/);
       for (const key of ['summary', 'description', 'runbook_url']) {
@@ -83,6 +124,71 @@ describe('the shipped Prometheus rules', () => {
     expect(resource.kind).toBe('PrometheusRule');
     expect(resource.spec.groups).toEqual(groups);
     expect(() => new PrometheusRule(resource as never).validate()).not.toThrow();
+  });
+});
+
+describe('the exporter alerts', () => {
+  const group = groups.find((g) => g.name === 'kafka-error-exporter.alerts');
+
+  it('are the four about the proxy and the hooks, with their default severity and for', () => {
+    expect(group?.rules.map((r) => [r.alert, r.labels?.severity, r.for])).toEqual(
+      EXPORTER_ALERTS.map(([name, , , severity, wait]) => [name, severity, wait]),
+    );
+  });
+
+  it.each(EXPORTER_ALERTS)(
+    "%s reads its self-metric and groups by the exporter and that metric's labels only",
+    (name, _section, metric) => {
+      const rule = group?.rules.find((r) => r.alert === name);
+      expect(metricNames(rule?.expr ?? '')).toEqual([METRICS[metric].name]);
+      const allowed = [...DEFAULT_RULE_OPTIONS.groupBy, ...METRICS[metric].labels];
+      expect(byLabels(rule?.expr ?? '').length).toBeGreaterThan(0);
+      for (const l of byLabels(rule?.expr ?? '')) expect(allowed, rule?.expr).toContain(l);
+      expect(rule?.expr).toMatch(/ > 0$/);
+    },
+  );
+
+  it('count the first failures of a series already above zero at its first scrape', () => {
+    for (const name of [
+      'KafkaErrorExporterProxyBrokerUnmapped',
+      'KafkaErrorExporterProxyClosedConnections',
+      'KafkaErrorExporterCaptureFailures',
+    ]) {
+      const expr = group?.rules.find((r) => r.alert === name)?.expr ?? '';
+      expect(expr, name).toContain(` offset ${DEFAULT_RULE_OPTIONS.eventWindow}) or increase(`);
+      expect(expr, name).toContain(`[${DEFAULT_RULE_OPTIONS.eventWindow}]`);
+    }
+    const upstream = group?.rules.find((r) => r.alert === 'KafkaErrorExporterProxyUpstreamUnreachable');
+    expect(upstream?.expr).toContain(`[${DEFAULT_RULE_OPTIONS.rateWindow}]`);
+  });
+
+  it('alert on the proxy closing connections for protocol reasons, not for shutdown or unreachable brokers', () => {
+    const expr = group?.rules.find((r) => r.alert === 'KafkaErrorExporterProxyClosedConnections')?.expr ?? '';
+    const regexes = new Set([...expr.matchAll(/reason=~"([^"]*)"/g)].map((m) => m[1]));
+    expect(regexes.size).toBe(1);
+    const reasons = [...regexes][0]!.split('|');
+    expect(reasons.sort()).toEqual([
+      'malformed_request',
+      'malformed_response',
+      'rewrite_failed',
+      'rewrite_too_large',
+      'unsupported_version',
+    ]);
+    for (const r of reasons) expect(PROXY_CLOSE_REASONS).toContain(r);
+    expect(PROTOCOL_CLOSE_REASONS).toEqual(
+      PROXY_CLOSE_REASONS.filter((r) => r !== 'shutdown' && r !== 'upstream_unreachable'),
+    );
+  });
+
+  it.each(EXPORTER_ALERTS)('%s takes its severity and for from the %s option', async (name, section) => {
+    const options = resolveRuleOptions({ [section]: { severity: 'info', for: '42m' } });
+    const text = await renderRuleFile(buildRuleGroups(options));
+    const all = (parse(text) as { groups: { rules: Rule[] }[] }).groups.flatMap((g) => g.rules);
+    for (const r of all.filter((r) => r.alert !== undefined)) {
+      const shipped = alerts.find((a) => a.alert === r.alert);
+      if (r.alert === name) expect([r.labels?.severity, r.for]).toEqual(['info', '42m']);
+      else expect([r.labels?.severity, r.for], r.alert).toEqual([shipped?.labels?.severity, shipped?.for]);
+    }
   });
 });
 
@@ -124,6 +230,10 @@ describe('rules with custom options', () => {
     expect(text).toContain('runbook_url: https://git.example.com/kee/blob/v1/docs/error-codes.md#');
     expect(text).toContain('kafka_client_error:response_errors:increase30m');
     expect(text).toContain('sum by (namespace, pod, messaging_client_id');
+    expect(text).toContain('sum by (namespace, pod, reason)');
+    expect(text).toContain('sum by (namespace, pod, kind)');
+    expect(text).toContain('kafka_error_exporter_proxy_upstream_connect_failures_total{job="payments"');
+    expect(text).toContain('proxy_upstream_connect_failures_total{job="payments", namespace=~"prod-.*"}[2m]');
     expect(text).toContain('> 2.5');
     expect(text).toContain('for: 30m');
     const exprs = (parse(text) as { groups: { rules: Rule[] }[] }).groups.flatMap((g) =>
@@ -143,6 +253,8 @@ describe('rules with custom options', () => {
   it.each([
     [{ eventWindow: 'ten minutes' }, 'Invalid window: "ten minutes"'],
     [{ fatal: { severity: 'page' } }, 'Invalid fatal.severity: "page"'],
+    [{ captureFailures: { severity: 'page' } }, 'Invalid captureFailures.severity: "page"'],
+    [{ proxyUpstreamUnreachable: { for: 'soon' } }, 'Invalid proxyUpstreamUnreachable.for: "soon"'],
     [{ throttling: { quantile: 99 } }, 'Invalid throttling.quantile: 99'],
     [{ retriableStorm: { ratio: -1 } }, 'Invalid retriableStorm.ratio: -1'],
     [{ groupBy: ['pod name'] }, 'Invalid groupBy label name: "pod name"'],
