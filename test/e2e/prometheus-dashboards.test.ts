@@ -92,6 +92,11 @@ const RULES_WITHOUT_DATA: Readonly<Record<string, string>> = {
     'has 9 within seconds',
   KafkaClientUnknownErrorCode: 'no real broker answers with a code the registry does not know',
   'kafka_client_api:requests_during_throttle:rate5m': COMPLIANT,
+  // The exporter's own health: the scenarios run no proxy, and nothing fails inside the exporter.
+  KafkaErrorExporterProxyBrokerUnmapped: 'the scenarios run no proxy',
+  KafkaErrorExporterProxyUpstreamUnreachable: 'the scenarios run no proxy',
+  KafkaErrorExporterProxyClosedConnections: 'the scenarios run no proxy',
+  KafkaErrorExporterCaptureFailures: 'no hook or decoder fails in the scenarios',
 };
 
 /** Alerts the scenarios fire, with the labels that name their cause. */

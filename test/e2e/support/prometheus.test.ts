@@ -89,7 +89,11 @@ describe('startPrometheus', () => {
 
   it('loads the shipped rules, evaluates every one without error, and fires the fatal-error alert', async () => {
     const groups = await prometheus.rules();
-    expect(groups.map((g) => g.name).sort()).toEqual(['kafka-client.alerts', 'kafka-client.rules']);
+    expect(groups.map((g) => g.name).sort()).toEqual([
+      'kafka-client.alerts',
+      'kafka-client.rules',
+      'kafka-error-exporter.alerts',
+    ]);
     await prometheus.waitFor('every rule evaluated and healthy', async () => {
       const rules = (await prometheus.rules()).flatMap((g) => g.rules);
       return rules.every((r) => r.health === 'ok') ? true : undefined;
