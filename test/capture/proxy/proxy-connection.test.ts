@@ -327,11 +327,20 @@ describe('proxyConnection and versions it does not let through', () => {
     'closes a connection that sends API %i v%i anyway, before the request leaves',
     async (apiKey, version) => {
       let upstreamBytes = 0;
-      const server = createServer((socket) =>
-        socket.on('data', (chunk: Buffer) => (upstreamBytes += chunk.length)),
-      );
+      const sockets: Socket[] = [];
+      const server = createServer((socket) => {
+        sockets.push(socket);
+        socket.on('data', (chunk: Buffer) => (upstreamBytes += chunk.length));
+      });
       await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-      open.push({ close: () => new Promise((resolve) => server.close(resolve)) });
+      // The proxy's metadata probe waits for an answer this server never gives: end it with the test.
+      open.push({
+        close: () =>
+          new Promise((resolve) => {
+            for (const socket of sockets) socket.destroy();
+            server.close(resolve);
+          }),
+      });
       const { proxy, port } = await startProxy((server.address() as AddressInfo).port, countingRecorder());
       const got = await exchange(port, [request(apiKey, version, 1)], 1 << 20);
       expect(got.length).toBe(0);
