@@ -13,6 +13,8 @@ import {
   eventsIn,
   re,
   responseErrorRatio,
+  series,
+  sum,
   sumRate,
   throttledFraction,
   throttleQuantile,
@@ -234,6 +236,8 @@ export function buildRuleGroups(o: RuleOptions): RuleGroup[] {
 
   // The exporter's own health. Its self-metric series are exposed from zero, but a counter can already be
   // above zero at the first scrape (the proxy maps the cluster's brokers as it starts): eventsIn counts that too.
+  // A broker without a port stays without one until the exporter restarts (each is counted once, and ports are
+  // never given back), so that alert reads the counter itself: it lasts as long as the problem.
   const exporter = o.groupBy;
   const events = (metric: MetricKey, keep: readonly string[], matchers: readonly Matcher[] = []): string =>
     `${eventsIn(scope, metric, o.eventWindow, keep, matchers)} > 0`;
@@ -241,10 +245,10 @@ export function buildRuleGroups(o: RuleOptions): RuleGroup[] {
     alert(
       'KafkaErrorExporterProxyBrokerUnmapped',
       o.proxyBrokerUnmapped,
-      events('proxyUnmappedBrokers', exporter),
+      `${sum(exporter, series(scope, 'proxyUnmappedBrokers', []))} > 0`,
       `Kafka proxy of ${from} has no port for {{ $value | humanize }} broker(s)`,
       `The Kafka protocol proxy of the exporter (${from}) found no free port in its broker port range for ` +
-        `{{ $value | humanize }} broker(s) in the last ${o.eventWindow}. It tells clients port 0 for such a ` +
+        `{{ $value | humanize }} broker(s) since it started. It tells clients port 0 for such a ` +
         `broker, so they cannot reach it through the proxy (they fail rather than bypass it), until the exporter ` +
         `restarts with a wider range. Recovery: widen --proxy-broker-ports (the log line "kafka proxy: no free ` +
         `port for a broker" names the node id and the range).`,
