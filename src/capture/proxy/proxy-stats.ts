@@ -31,7 +31,7 @@ export interface ProxyStats {
   responseFrames: number;
   readonly rewrites: Record<ProxyRewriteKind, number>;
   readonly closed: Record<ProxyCloseReason, number>;
-  /** Upstream connection attempts that failed (refused, timed out, unresolvable). */
+  /** Client connections refused because no upstream target accepted (refused, timed out, unresolvable, TLS). */
   upstreamConnectFailures: number;
   /** Node ids that got no port of the configured range. */
   unmappedNodes: number;
