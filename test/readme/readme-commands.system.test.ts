@@ -72,6 +72,7 @@ const EXERCISED: Readonly<Record<string, { readonly file: string; readonly needl
   // Run by hand for the README's table, which carries the date it was measured.
   'npm run bench': { file: 'README.md', needle: 'Measured on 20' },
   'npm run bench proxy': { file: 'README.md', needle: 'Measured on 20' },
+  'npm run bench soak': { file: 'README.md', needle: 'Measured on 2026-12-03 (target: growth under' },
   // The proxy bench's prerequisites: CI fetches the 4.4.0 broker jars; the bench names the Kroxylicious
   // script when its jars are missing.
   'bash scripts/kafka/fetch.sh 4.4.0': { file: '.ci/run', needle: 'bash scripts/kafka/fetch.sh 4.4.0' },
