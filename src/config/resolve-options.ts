@@ -131,9 +131,11 @@ export function resolveOptions(input: ResolveInput): ResolveResult {
     : null;
   // A file named by a flag is this process's own; one named by a variable may be shared with the other entry point.
   const fromFlag = configValue !== undefined && argv.values.includes(configValue);
-  const fileValues = configPath === null ? null : fromFile(configPath, input.readFile, entry, !fromFlag);
-  const file = fileValues?.values ?? [];
-  ignoredSettings.push(...(fileValues?.ignored ?? []));
+  const { values: file, ignored } =
+    configPath === null
+      ? { values: [], ignored: [] }
+      : fromFile(configPath, input.readFile, entry, !fromFlag);
+  ignoredSettings.push(...ignored);
 
   const resolved: Record<string, unknown> = { ...DEFAULT_OPTIONS };
   for (const value of [...file, ...env, ...argv.values]) apply(resolved, value);

@@ -336,7 +336,7 @@ class Connection implements ProxyConnection {
         out = capApiVersions(frame, version, this.ctx.caps).frame;
         this.ctx.stats.rewrites.api_versions++;
       } else if (apiKey === PRODUCE) {
-        // Most Produce responses carry no NodeEndpoints: only a leader change adds them (KIP-951).
+        // The frame itself comes back when it has no NodeEndpoints (KIP-951): nothing was rewritten.
         out = rewriteAddresses(frame, apiKey, version, this.ctx.book);
         if (out !== frame) this.ctx.stats.rewrites.node_endpoints++;
       } else {
