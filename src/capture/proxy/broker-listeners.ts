@@ -5,6 +5,10 @@
 // that finds no free port is a counted error: its address is rewritten to port 0, which no client can dial, so
 // that a client fails loudly rather than bypassing the proxy. A port that fails to bind (held by another process)
 // is skipped: the node takes the next free port.
+//
+// Node binds a listener on the next tick, not in `listen()`: a rewritten response written at once could reach a
+// fast client before its listener exists (a refused connection). `whenBound()` lets the sender wait, and `moves`
+// tells it that an address it wrote names a port that failed to bind.
 import { createServer } from 'node:net';
 import type { Server, Socket } from 'node:net';
 import type { NodeAddress, NodeAddressBook } from './address-rewrite.js';
@@ -30,8 +34,19 @@ interface Node {
   readonly server: Server;
 }
 
+/** Whether the addresses handed out so far are served yet. */
+export interface ListenerBinding {
+  /**
+   * Resolves once every listener opened so far is bound, or failed and its node moved on (and that one bound);
+   * null when none is binding.
+   */
+  whenBound(): Promise<void> | null;
+  /** How often a node moved to another port: an address handed out before a move may name a dead port. */
+  readonly moves: number;
+}
+
 /** The listeners, and the address book the rewriters use. */
-export interface BrokerListeners extends NodeAddressBook {
+export interface BrokerListeners extends NodeAddressBook, ListenerBinding {
   /** The upstream address last learnt for a node, if any. */
   upstreamOf(nodeId: number): NodeAddress | undefined;
   /** Node id → local port, for logs and tests. */
@@ -44,7 +59,11 @@ class Listeners implements BrokerListeners {
   private readonly nodes = new Map<number, Node>();
   private readonly usedPorts = new Set<number>();
   private readonly unmapped = new Set<number>();
+  /** Listeners whose bind has not happened yet (it happens on the next tick). */
+  private readonly binding = new Set<Server>();
+  private boundWaiters: (() => void)[] = [];
   private closed = false;
+  moves = 0;
 
   constructor(private readonly options: BrokerListenersOptions) {}
 
@@ -67,8 +86,16 @@ class Listeners implements BrokerListeners {
     }
     const server = createServer((socket) => this.options.onConnection(socket, nodeId));
     server.on('error', (error: NodeJS.ErrnoException) => this.listenFailed(nodeId, server, port, error));
-    server.on('listening', () => this.options.onListenerCount(1));
-    server.on('close', () => this.options.onListenerCount(-1));
+    let counted = false;
+    server.on('listening', () => {
+      counted = true;
+      this.options.onListenerCount(1);
+      this.settled(server);
+    });
+    server.on('close', () => {
+      if (counted) this.options.onListenerCount(-1);
+    });
+    this.binding.add(server);
     server.listen(port, this.options.listenHost);
     this.nodes.set(nodeId, { upstream, port, server });
     this.usedPorts.add(port);
@@ -77,15 +104,31 @@ class Listeners implements BrokerListeners {
 
   /**
    * The bind failed (a port another process holds): the port stays blocked and the node moves to the next free
-   * one at once, so the next Metadata response a client gets names a port that works. Clients told the failed
-   * port meanwhile cannot connect, and ask again, as after a broker restart.
+   * one at once. A response that named the failed port is rewritten again before it is sent (see `moves`).
    */
   private listenFailed(nodeId: number, server: Server, port: number, error: NodeJS.ErrnoException): void {
     this.options.onProblem('listen_failed', { nodeId, port, code: error.code });
     const node = this.nodes.get(nodeId);
-    if (server.listening || node?.server !== server) return;
-    this.nodes.delete(nodeId);
-    if (!this.closed) this.proxyAddressOf(nodeId, node.upstream);
+    if (server.listening) return;
+    if (node?.server === server) {
+      this.nodes.delete(nodeId);
+      this.moves++;
+      // The new listener (if any) joins `binding` before this one leaves it: waiters see the node settled.
+      if (!this.closed) this.proxyAddressOf(nodeId, node.upstream);
+    }
+    this.settled(server);
+  }
+
+  private settled(server: Server): void {
+    if (!this.binding.delete(server) || this.binding.size > 0) return;
+    const waiters = this.boundWaiters;
+    this.boundWaiters = [];
+    for (const resolve of waiters) resolve();
+  }
+
+  whenBound(): Promise<void> | null {
+    if (this.binding.size === 0) return null;
+    return new Promise((resolve) => this.boundWaiters.push(resolve));
   }
 
   private assignPort(nodeId: number): number | undefined {
@@ -108,7 +151,10 @@ class Listeners implements BrokerListeners {
   close(): void {
     this.closed = true;
     // server.close() stops accepting at once; its callback would wait for every open connection to end.
-    for (const node of this.nodes.values()) if (node.server.listening) node.server.close();
+    // A listener still binding is closed too: close() cancels the bind.
+    for (const node of this.nodes.values()) node.server.close();
+    // Nothing is sent to clients any more: whoever waits for a bind goes on.
+    for (const server of [...this.binding]) this.settled(server);
   }
 }
 

@@ -14,6 +14,7 @@ import { isKnownApiKey } from '../protocol/response-program.js';
 import { carriesAddresses, leaksAddresses, rewriteAddresses } from './address-rewrite.js';
 import type { NodeAddress, NodeAddressBook } from './address-rewrite.js';
 import { capApiVersions } from './api-versions-cap.js';
+import type { ListenerBinding } from './broker-listeners.js';
 import type { VersionCaps } from './api-versions-cap.js';
 import type { ProxyCloseReason, ProxyStats } from './proxy-stats.js';
 import type { UpstreamDialer, UpstreamReceiver } from './upstream-dialer.js';
@@ -21,7 +22,8 @@ import type { UpstreamDialer, UpstreamReceiver } from './upstream-dialer.js';
 /** What every connection of one proxy shares. */
 export interface ProxyConnectionContext {
   readonly caps: VersionCaps;
-  readonly book: NodeAddressBook;
+  /** The proxy's listener for each node, and whether those handed out are bound yet. */
+  readonly book: NodeAddressBook & ListenerBinding;
   readonly stats: ProxyStats;
   readonly recorder: CaptureRecorder;
   /** A tap for a connection to `endpoint` (the client id comes from the first request header). */
@@ -85,6 +87,13 @@ class Connection implements ProxyConnection {
   private collect: Buffer | null = null;
   private collectFilled = 0;
   private collectFor: { apiKey: number; version: number } | null = null;
+  /**
+   * Set while a rewritten response waits for the listeners it names to bind: the broker's bytes that follow it
+   * (copied) wait behind it, in order, and the broker is not read meanwhile.
+   */
+  private held: Buffer[] | null = null;
+  /** The broker's end of the connection, passed on once the held bytes are. */
+  private afterHeld: (() => void) | null = null;
 
   constructor(
     private readonly client: Socket,
@@ -111,7 +120,9 @@ class Connection implements ProxyConnection {
     client.on('end', () => this.upstream?.end());
     client.on('error', () => this.destroy());
     client.on('close', () => this.finish());
-    client.on('drain', () => this.upstream?.resume());
+    client.on('drain', () => {
+      if (this.held === null) this.upstream?.resume();
+    });
     this.dial(0);
   }
 
@@ -168,11 +179,11 @@ class Connection implements ProxyConnection {
   private onUpstream(upstream: Socket): void {
     this.upstream = upstream;
     this.ctx.stats.upstreamConnections++;
-    upstream.on('end', () => this.client.end());
+    upstream.on('end', () => this.afterHeldBytes(() => this.client.end()));
     upstream.on('error', () => this.destroy());
     upstream.on('close', () => {
       this.ctx.stats.upstreamConnections--;
-      this.client.destroySoon();
+      this.afterHeldBytes(() => this.client.destroySoon());
     });
     upstream.on('drain', () => this.client.resume());
     const early = this.early ?? [];
@@ -255,6 +266,11 @@ class Connection implements ProxyConnection {
       runStart = runEnd = pos;
     };
     while (pos < len && !this.done) {
+      if (this.held !== null) {
+        flushRun();
+        this.held.push(Buffer.from(chunk.subarray(pos)));
+        return;
+      }
       if (this.passRemaining > 0) {
         const n = Math.min(this.passRemaining, len - pos);
         if (runEnd !== pos) flushRun();
@@ -330,26 +346,91 @@ class Connection implements ProxyConnection {
     const { apiKey, version } = this.collectFor!;
     this.collect = null;
     this.collectFor = null;
-    let out: Buffer;
-    try {
-      if (apiKey === API_VERSIONS) {
+    if (apiKey === API_VERSIONS) {
+      let out: Buffer;
+      try {
         out = capApiVersions(frame, version, this.ctx.caps).frame;
-        this.ctx.stats.rewrites.api_versions++;
-      } else if (apiKey === PRODUCE) {
-        // The frame itself comes back when it has no NodeEndpoints (KIP-951): nothing was rewritten.
-        out = rewriteAddresses(frame, apiKey, version, this.ctx.book);
-        if (out !== frame) this.ctx.stats.rewrites.node_endpoints++;
-      } else {
-        out = rewriteAddresses(frame, apiKey, version, this.ctx.book);
-        this.ctx.stats.rewrites.broker_addresses++;
+      } catch (error) {
+        this.rewriteFailed(apiKey, version, error);
+        return;
       }
-    } catch (error) {
-      // Never let an address through unrewritten: the client reconnects and asks again.
-      this.ctx.recorder.undecodableFrame('malformed');
-      this.destroy('rewrite_failed', { apiKey, version, error: (error as Error).message });
+      this.ctx.stats.rewrites.api_versions++;
+      this.toClient(out);
       return;
     }
+    const moves = this.ctx.book.moves;
+    const out = this.rewriteAddresses(frame, apiKey, version);
+    if (out === null) return;
+    // The frame itself comes back from a Produce response without NodeEndpoints (KIP-951): nothing rewritten.
+    if (apiKey !== PRODUCE) this.ctx.stats.rewrites.broker_addresses++;
+    else if (out !== frame) this.ctx.stats.rewrites.node_endpoints++;
+    const bound = out === frame ? null : this.ctx.book.whenBound();
+    if (bound === null) {
+      this.toClient(out);
+      return;
+    }
+    this.held = [];
+    this.upstream?.pause();
+    void bound.then(() => this.release(frame, apiKey, version, moves, out));
+  }
+
+  /** The response with the proxy's addresses, or null when it cannot be read (the connection is closed). */
+  private rewriteAddresses(frame: Buffer, apiKey: number, version: number): Buffer | null {
+    try {
+      return rewriteAddresses(frame, apiKey, version, this.ctx.book);
+    } catch (error) {
+      this.rewriteFailed(apiKey, version, error);
+      return null;
+    }
+  }
+
+  private rewriteFailed(apiKey: number, version: number, error: unknown): void {
+    // Never let an address through unrewritten: the client reconnects and asks again.
+    this.ctx.recorder.undecodableFrame('malformed');
+    this.destroy('rewrite_failed', { apiKey, version, error: (error as Error).message });
+  }
+
+  /**
+   * The listeners a held response names are bound: it goes to the client, then the bytes held behind it. If a
+   * node moved meanwhile (its port failed to bind), the response is rewritten again to name the new port.
+   */
+  private release(frame: Buffer, apiKey: number, version: number, moves: number, out: Buffer): void {
+    if (this.done) return;
+    if (this.ctx.book.moves !== moves) {
+      const again = this.rewriteAddresses(frame, apiKey, version);
+      if (again === null) return;
+      const bound = this.ctx.book.whenBound();
+      const movesNow = this.ctx.book.moves;
+      if (bound !== null) {
+        void bound.then(() => this.release(frame, apiKey, version, movesNow, again));
+        return;
+      }
+      out = again;
+    }
+    const queued = this.held ?? [];
+    this.held = null;
     this.toClient(out);
+    for (let i = 0; i < queued.length; i++) {
+      if (this.done) return;
+      // fromUpstream may hold again (a second response naming a new node): the rest waits behind that one.
+      const heldAgain = this.held as Buffer[] | null;
+      if (heldAgain !== null) {
+        heldAgain.push(...queued.slice(i));
+        return;
+      }
+      this.fromUpstream(queued[i]!);
+    }
+    if (this.done || (this.held as Buffer[] | null) !== null) return;
+    const after = this.afterHeld;
+    this.afterHeld = null;
+    if (after !== null) after();
+    else if (!this.client.writableNeedDrain) this.upstream?.resume();
+  }
+
+  /** Runs `action` now, or after the held bytes when a response is held. */
+  private afterHeldBytes(action: () => void): void {
+    if (this.held === null) action();
+    else this.afterHeld ??= action;
   }
 
   private toClient(bytes: Buffer): void {

@@ -39,11 +39,17 @@ async function settled(check: () => boolean): Promise<void> {
 }
 
 describe('createBrokerListeners', () => {
-  it('maps node n to base + n, and listens there at once', async () => {
+  it('maps node n to base + n, and says when it listens there', async () => {
     const { l, basePort, connections } = await listeners(10);
+    expect(l.whenBound()).toBeNull();
     expect(l.proxyAddressOf(3, upstream(3))).toEqual({ host: 'sidecar', port: basePort + 3 });
     expect(l.upstreamOf(3)).toEqual(upstream(3));
-    // Bound synchronously: a client told the address can connect right away.
+    // Node binds on the next tick: whoever sends the address waits for this, then a client can connect.
+    const bound = l.whenBound();
+    expect(bound).not.toBeNull();
+    await bound;
+    expect(l.whenBound()).toBeNull();
+    expect(l.moves).toBe(0);
     await new Promise<void>((resolve, reject) => {
       const socket = connect({ host: '127.0.0.1', port: basePort + 3 }, () => resolve());
       socket.on('error', reject);
@@ -81,7 +87,10 @@ describe('createBrokerListeners', () => {
     await new Promise<void>((resolve) => squatter.listen(basePort + 2, '127.0.0.1', resolve));
     try {
       expect(l.proxyAddressOf(2, upstream(2)).port).toBe(basePort + 2);
-      await settled(() => problems.length > 0);
+      // Bound means the node has moved and its new listener is bound.
+      await l.whenBound();
+      expect(l.moves).toBe(1);
+      expect(l.ports().get(2)).toBe(basePort + 3);
       expect(problems).toEqual([['listen_failed', { nodeId: 2, port: basePort + 2, code: 'EADDRINUSE' }]]);
       // The next Metadata response names the new port, which reaches node 2 through the proxy.
       const moved = l.proxyAddressOf(2, upstream(2)).port;
@@ -110,6 +119,20 @@ describe('createBrokerListeners', () => {
     } finally {
       squatter.close();
     }
+  });
+
+  it('closes a listener that is still binding: it never listens, and nothing waits for it', async () => {
+    const { l, basePort, count } = await listeners(2);
+    l.proxyAddressOf(1, upstream(1));
+    l.close();
+    expect(l.whenBound()).toBeNull();
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(count()).toBe(0);
+    const refused = await new Promise<string>((resolve) => {
+      const socket = connect({ host: '127.0.0.1', port: basePort + 1 }, () => resolve('connected'));
+      socket.on('error', (error: NodeJS.ErrnoException) => resolve(error.code ?? 'error'));
+    });
+    expect(refused).toBe('ECONNREFUSED');
   });
 
   it('counts its listening sockets and closes them all', async () => {

@@ -81,11 +81,12 @@ async function fakeBroker(
 async function startProxy(
   upstreamPort: number,
   recorder: CaptureRecorder,
+  brokerBasePort?: number,
 ): Promise<{ proxy: KafkaProxy; port: number }> {
   const proxy = createKafkaProxy({
     upstream: [{ host: '127.0.0.1', port: upstreamPort }],
     bootstrapPort: 0,
-    brokerBasePort: await freePortRange(10),
+    brokerBasePort: brokerBasePort ?? (await freePortRange(10)),
     brokerPortCount: 10,
     recorder,
     tap: { topicLabel: false, isKnownCode: () => true, maxFrameBytes: 1 << 20, maxPendingRequests: 64 },
@@ -185,6 +186,28 @@ describe('proxyConnection', () => {
       expect(proxy.stats.rewrites).toEqual({ broker_addresses: 1, node_endpoints: 0, api_versions: 1 });
     },
   );
+
+  it('names the port a node moved to when its own is held by another process, and keeps the order', async () => {
+    const recorder = countingRecorder();
+    const base = await freePortRange(10);
+    const squatter = createServer();
+    await new Promise<void>((resolve) => squatter.listen(base + 7, '127.0.0.1', resolve));
+    open.push({ close: () => new Promise((resolve) => squatter.close(resolve)) });
+    // Metadata and the Produce response after it arrive in one piece: the Produce waits behind the Metadata.
+    const broker = await fakeBroker((port) => [METADATA_V12('127.0.0.1', port), PRODUCE_V7], 4096);
+    const { proxy, port } = await startProxy(broker.port, recorder, base);
+    const expected = Buffer.concat([METADATA_V12('127.0.0.1', base + 9), PRODUCE_V7]);
+    const got = await exchange(port, [request(3, 12, 2), request(0, 7, 3)], expected.length);
+    expect(got.toString('hex')).toEqual(expected.toString('hex'));
+    expect(proxy.brokerPorts().get(7)).toBe(base + 9);
+    // The port named is served at once: the client's first dial reaches the proxy's listener for node 7.
+    await exchange(base + 9, [request(18, 3, 9)], 1);
+    expect(proxy.stats.clientConnections).toBeGreaterThanOrEqual(1);
+    expect(recorder.errors).toEqual([
+      [3, 3],
+      [0, 10],
+    ]);
+  });
 
   it('passes bare SASL tokens (after SaslHandshake v0) through untouched', async () => {
     const recorder = countingRecorder();
