@@ -442,9 +442,9 @@ export function buildRuleTests(o: RuleOptions): RuleTestGroup[] {
         description:
           `The Kafka protocol proxy of the exporter (${from}) closed ${count} client connection(s) for reason ` +
           `${reason} in the last ${w}: a client asked for a version the proxy cannot read ` +
-          `(unsupported_version), a frame was malformed (malformed_request, malformed_response), or a ` +
-          `response could not be rewritten (rewrite_failed, rewrite_too_large). The clients reconnect and may ` +
-          `fail again. The log line "kafka proxy: closed a connection" names the client and broker; the ` +
+          `(unsupported_version), a frame was malformed (malformed_request, malformed_response), a response ` +
+          `could not be rewritten (rewrite_failed, rewrite_too_large), or the proxy itself failed ` +
+          `(internal_error). The clients reconnect and may fail again. The log line "kafka proxy: closed a connection" names the client and broker; the ` +
           `runbook has the recovery for each reason.`,
         runbook_url: runbookAlert('KafkaErrorExporterProxyClosedConnections'),
       },
@@ -465,6 +465,7 @@ const CLOSES: Readonly<Record<ProxyCloseReason, string>> = {
   unsupported_version: '0x5 0+2x30',
   upstream_unreachable: '0+4x35',
   shutdown: '0+4x35',
+  internal_error: '0x35',
 };
 
 function nonRetriable(

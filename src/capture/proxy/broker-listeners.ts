@@ -24,6 +24,8 @@ export interface BrokerListenersOptions {
   readonly onConnection: (socket: Socket, nodeId: number) => void;
   /** A listener could not be opened, or a node got no port. */
   readonly onProblem: (problem: 'listen_failed' | 'no_port', detail: Record<string, unknown>) => void;
+  /** A listening socket failed to accept a connection (EMFILE): it keeps listening. */
+  readonly onAcceptError: (nodeId: number, error: NodeJS.ErrnoException) => void;
   /** A listener opened or closed (for the listener gauge). */
   readonly onListenerCount: (delta: number) => void;
 }
@@ -85,7 +87,7 @@ class Listeners implements BrokerListeners {
       return { host: this.options.advertisedHost, port: 0 };
     }
     const server = createServer((socket) => this.options.onConnection(socket, nodeId));
-    server.on('error', (error: NodeJS.ErrnoException) => this.listenFailed(nodeId, server, port, error));
+    server.on('error', (error: NodeJS.ErrnoException) => this.serverError(nodeId, server, port, error));
     let counted = false;
     server.on('listening', () => {
       counted = true;
@@ -103,13 +105,17 @@ class Listeners implements BrokerListeners {
   }
 
   /**
-   * The bind failed (a port another process holds): the port stays blocked and the node moves to the next free
-   * one at once. A response that named the failed port is rewritten again before it is sent (see `moves`).
+   * A listener's error. Once listening, a failed accept (out of file descriptors): reported, it keeps listening.
+   * Before, a failed bind (a port another process holds): the port stays blocked and the node moves to the next
+   * free one at once. A response that named the failed port is rewritten again before it is sent (see `moves`).
    */
-  private listenFailed(nodeId: number, server: Server, port: number, error: NodeJS.ErrnoException): void {
+  private serverError(nodeId: number, server: Server, port: number, error: NodeJS.ErrnoException): void {
+    if (server.listening) {
+      this.options.onAcceptError(nodeId, error);
+      return;
+    }
     this.options.onProblem('listen_failed', { nodeId, port, code: error.code });
     const node = this.nodes.get(nodeId);
-    if (server.listening) return;
     if (node?.server === server) {
       this.nodes.delete(nodeId);
       this.moves++;

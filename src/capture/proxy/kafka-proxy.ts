@@ -98,6 +98,7 @@ class Proxy implements KafkaProxy {
             : 'kafka proxy: cannot listen for a broker',
         );
       },
+      onAcceptError: (nodeId, error) => this.acceptFailed(nodeId, error),
       onListenerCount: (delta) => (this.stats.listeners += delta),
     });
     const { recorder } = options;
@@ -158,6 +159,8 @@ class Proxy implements KafkaProxy {
         resolve();
       });
     });
+    // Past the bind, errors are failed accepts (EMFILE under a flood of connections): logged, never a crash.
+    server.on('error', (error: NodeJS.ErrnoException) => this.acceptFailed(null, error));
     server.on('close', () => this.stats.listeners--);
     this.stats.listeners++;
     this.listening = true;
@@ -187,7 +190,17 @@ class Proxy implements KafkaProxy {
       const upstream = this.listeners.upstreamOf(nodeId);
       targets = upstream === undefined ? [] : [upstream];
     }
-    const connection = proxyConnection(socket, targets, this.ctx);
+    let connection: ProxyConnection;
+    try {
+      connection = proxyConnection(socket, targets, this.ctx);
+    } catch (error) {
+      // Never let our own bug take the sidecar down: this client is refused, counted and logged.
+      this.options.recorder.captureFailure('proxy');
+      this.stats.closed.internal_error++;
+      this.logOnce('accept', { error: (error as Error)?.message }, 'kafka proxy: closed a connection');
+      socket.destroy();
+      return;
+    }
     this.connections.add(connection);
     void connection.closed.then(() => this.connections.delete(connection));
   }
@@ -219,6 +232,14 @@ class Proxy implements KafkaProxy {
       'unreachable',
       { upstream: this.options.upstream.map((u) => `${u.host}:${u.port}`) },
       'kafka proxy: no bootstrap server reachable',
+    );
+  }
+
+  private acceptFailed(nodeId: number | null, error: NodeJS.ErrnoException): void {
+    this.logOnce(
+      `accept:${error.code ?? 'error'}`,
+      { listener: nodeId === null ? 'bootstrap' : `node ${nodeId}`, code: error.code, error: error.message },
+      'kafka proxy: cannot accept a connection (out of file descriptors?)',
     );
   }
 

@@ -116,7 +116,13 @@ class Connection implements ProxyConnection {
       { maxFrameBytes: -1, headBytes: 8 },
     );
     client.setNoDelay(true);
-    client.on('data', (chunk: Buffer) => this.fromClient(chunk));
+    client.on('data', (chunk: Buffer) => {
+      try {
+        this.fromClient(chunk);
+      } catch (error) {
+        this.internalError(error);
+      }
+    });
     client.on('end', () => this.upstream?.end());
     client.on('error', () => this.destroy());
     client.on('close', () => this.finish());
@@ -249,7 +255,13 @@ class Connection implements ProxyConnection {
     data: (chunk) => {
       // Kafka brokers only answer: bytes before the connection is ours would be a broker speaking first.
       if (this.upstream === null) this.destroy('malformed_response');
-      else this.fromUpstream(chunk);
+      else {
+        try {
+          this.fromUpstream(chunk);
+        } catch (error) {
+          this.internalError(error);
+        }
+      }
     },
     // Everything forwarded is written to the client (rewrites and the tap copy what they keep).
     holdsReadBuffer: () => this.client.writableLength > 0,
@@ -371,7 +383,21 @@ class Connection implements ProxyConnection {
     }
     this.held = [];
     this.upstream?.pause();
-    void bound.then(() => this.release(frame, apiKey, version, moves, out));
+    void bound.then(() => this.guardedRelease(frame, apiKey, version, moves, out));
+  }
+
+  private guardedRelease(frame: Buffer, apiKey: number, version: number, moves: number, out: Buffer): void {
+    try {
+      this.release(frame, apiKey, version, moves, out);
+    } catch (error) {
+      this.internalError(error);
+    }
+  }
+
+  /** A failure in our own forwarding code: counted and logged, and the connection, whose state is unknown, closed. */
+  private internalError(error: unknown): void {
+    this.ctx.recorder.captureFailure('proxy');
+    this.destroy('internal_error', { error: error instanceof Error ? error.message : 'unknown' });
   }
 
   /** The response with the proxy's addresses, or null when it cannot be read (the connection is closed). */
@@ -402,7 +428,7 @@ class Connection implements ProxyConnection {
       const bound = this.ctx.book.whenBound();
       const movesNow = this.ctx.book.moves;
       if (bound !== null) {
-        void bound.then(() => this.release(frame, apiKey, version, movesNow, again));
+        void bound.then(() => this.guardedRelease(frame, apiKey, version, movesNow, again));
         return;
       }
       out = again;

@@ -9,6 +9,8 @@ export const PROXY_CLOSE_REASONS = [
   'upstream_unreachable',
   'unsupported_version',
   'shutdown',
+  // An exception inside the proxy's own forwarding: the connection's state is unknown, so it is closed.
+  'internal_error',
 ] as const;
 export type ProxyCloseReason = (typeof PROXY_CLOSE_REASONS)[number];
 

@@ -25,6 +25,7 @@ async function listeners(portCount: number) {
     },
     onProblem: (problem, detail) => problems.push([problem, detail]),
     onListenerCount: (delta) => (count += delta),
+    onAcceptError: () => {},
   });
   open.push(l);
   return { l, basePort, problems, connections, count: () => count };

@@ -3,8 +3,14 @@
 import { connect, createServer } from 'node:net';
 import type { AddressInfo, Server, Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
+import { createBrokerListeners } from '../../../src/capture/proxy/broker-listeners.js';
 import { createKafkaProxy } from '../../../src/capture/proxy/kafka-proxy.js';
 import type { KafkaProxy } from '../../../src/capture/proxy/kafka-proxy.js';
+import { proxyConnection } from '../../../src/capture/proxy/proxy-connection.js';
+import type { ProxyConnectionContext } from '../../../src/capture/proxy/proxy-connection.js';
+import { createProxyStats } from '../../../src/capture/proxy/proxy-stats.js';
+import { proxyVersionCaps } from '../../../src/capture/proxy/proxy-versions.js';
+import { createUpstreamDialer } from '../../../src/capture/proxy/upstream-dialer.js';
 import type { CaptureRecorder } from '../../../src/events.js';
 import { silentLogger } from '../../../src/logger.js';
 import { freePortRange } from '../../support/kafka/kafka-broker.js';
@@ -372,4 +378,57 @@ describe('proxyConnection and versions it does not let through', () => {
       expect(upstreamBytes).toBeLessThan(60);
     },
   );
+});
+
+describe('proxyConnection and its own failures', () => {
+  it('closes a connection whose forwarding throws, counts it as a proxy capture failure, and serves the next', async () => {
+    const broker = await fakeBroker(() => [PRODUCE_V7, PRODUCE_V7], 4096);
+    const failures: string[] = [];
+    const closes: string[] = [];
+    const listeners = createBrokerListeners({
+      listenHost: '127.0.0.1',
+      advertisedHost: '127.0.0.1',
+      basePort: await freePortRange(1),
+      portCount: 1,
+      onConnection: (socket) => socket.destroy(),
+      onProblem: () => {},
+      onAcceptError: () => {},
+      onListenerCount: () => {},
+    });
+    open.push({ close: () => listeners.close() });
+    let throwOnResponse = true;
+    const ctx: ProxyConnectionContext = {
+      caps: proxyVersionCaps(),
+      book: listeners,
+      stats: createProxyStats(),
+      recorder: { ...countingRecorder(), captureFailure: (kind) => void failures.push(kind) },
+      // A tap with a bug (taps never throw): what the proxy's own guard is for.
+      createTap: () => ({
+        onRequestBytes: () => {},
+        onResponseBytes: () => {
+          if (throwOnResponse) throw new Error('a bug');
+        },
+      }),
+      maxRewriteBytes: 1 << 20,
+      dialer: createUpstreamDialer(null),
+      onDialFailure: () => {},
+      connectTimeoutMs: 5000,
+      maxBufferedBeforeConnect: 1 << 20,
+      onClose: (reason) => void closes.push(reason),
+    };
+    const proxyServer = createServer((socket) =>
+      proxyConnection(socket, [{ host: '127.0.0.1', port: broker.port }], ctx),
+    );
+    await new Promise<void>((resolve) => proxyServer.listen(0, '127.0.0.1', resolve));
+    open.push({ close: () => new Promise((resolve) => proxyServer.close(resolve)) });
+    const port = (proxyServer.address() as AddressInfo).port;
+    const failed = await exchange(port, [request(0, 7, 3)], PRODUCE_V7.length);
+    expect(failed.length).toBe(0);
+    expect(failures).toEqual(['proxy']);
+    expect(closes).toEqual(['internal_error']);
+    expect(ctx.stats.closed.internal_error).toBe(1);
+    throwOnResponse = false;
+    const served = await exchange(port, [request(0, 7, 3)], PRODUCE_V7.length);
+    expect(served).toEqual(PRODUCE_V7);
+  });
 });
