@@ -75,6 +75,12 @@ export function pooledReassemblyBytes(): number {
   return pooledBytes;
 }
 
+/** Empties the shared reassembly pool (for tests: what a test gives back is then all the pool holds). */
+export function emptyReassemblyPool(): void {
+  for (const sizeClass of pool) sizeClass.length = 0;
+  pooledBytes = 0;
+}
+
 class SizePrefixedReader implements FrameReader {
   alive = true;
   /** Bytes of the size prefix (or, for a large frame, of its head) collected so far. */

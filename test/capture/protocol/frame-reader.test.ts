@@ -1,5 +1,9 @@
 import { describe, expect, it, vi } from 'vitest';
-import { createFrameReader, pooledReassemblyBytes } from '../../../src/capture/protocol/frame-reader.js';
+import {
+  createFrameReader,
+  emptyReassemblyPool,
+  pooledReassemblyBytes,
+} from '../../../src/capture/protocol/frame-reader.js';
 import type { FrameReaderOptions } from '../../../src/capture/protocol/frame-reader.js';
 import { int32 } from './response-encoder.js';
 
@@ -74,6 +78,8 @@ describe('createFrameReader', () => {
 
   it('keeps split frames of readers that are mid-frame at the same time apart, and reuses their buffers', () => {
     const payload = (tag: string) => tag.repeat(5000);
+    // Other files' readers share the pool: a buffer of the same size class there would be taken and given back.
+    emptyReassemblyPool();
     const before = pooledReassemblyBytes();
     const a = collect({ maxFrameBytes: 1 << 20, headBytes: 4 });
     const b = collect({ maxFrameBytes: 1 << 20, headBytes: 4 });
@@ -93,6 +99,8 @@ describe('createFrameReader', () => {
   });
 
   it('gives the reassembly buffer back even when the handler throws', () => {
+    // Other files' readers share the pool: a buffer of the same size class there would be taken and given back.
+    emptyReassemblyPool();
     const before = pooledReassemblyBytes();
     const reader = createFrameReader(
       {
