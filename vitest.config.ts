@@ -41,6 +41,8 @@ export default defineConfig({
           name: 'system',
           include: SYSTEM,
           exclude: BROKER,
+          // Spawned processes (npx, promtool, serve, Chromium) take seconds on a loaded 2-core machine.
+          testTimeout: 30_000,
         },
       },
       {

@@ -192,11 +192,12 @@ describe('the exporter server bounds its connections', () => {
       await until(() => server.inFlight === 1);
       const at = Date.now();
       const closing = server.close(10_000);
-      expect(await silent.closed).toBeLessThan(500);
+      // Bounds far below the 10 s grace, far above a loaded machine's pauses.
+      expect(await silent.closed).toBeLessThan(2000);
       setTimeout(release, 100);
       expect((await scrape).status).toBe(200);
       expect(await closing).toEqual({ graceful: true });
-      expect(Date.now() - at).toBeLessThan(1000);
+      expect(Date.now() - at).toBeLessThan(3000);
     },
   );
 
@@ -206,6 +207,6 @@ describe('the exporter server bounds its connections', () => {
     await until(() => server.connections.open === 2);
     const at = Date.now();
     expect(await server.close(10_000)).toEqual({ graceful: true });
-    expect(Date.now() - at).toBeLessThan(200);
+    expect(Date.now() - at).toBeLessThan(2000);
   });
 });

@@ -78,12 +78,13 @@ async function total(name: string, labels: Record<string, string> = {}): Promise
  * Every connection to a broker port that is not another broker's (replication) belongs to the proxy. With
  * `javaOnly`, this test process is left out too: the cluster launcher here probes brokers it (re)starts.
  */
-function expectNoBypass(javaOnly = false): void {
+function expectNoBypass(javaOnly = false, clientRuns: () => boolean = () => true): void {
   const brokers = [...cluster.brokers.values()];
   const owners = clientsOf(brokers.map((b) => b.port)).filter(
     (pid) => !brokers.some((b) => b.pid === pid) && !(javaOnly && pid === process.pid),
   );
-  expect(owners.length).toBeGreaterThan(0);
+  // A client that had finished before the look holds no connection: only then may nobody be connected.
+  if (owners.length === 0) expect(clientRuns(), 'no client connected to a broker').toBe(false);
   const strangers = [...new Set(owners)].filter((pid) => pid !== serve.child.pid).map(describePid);
   expect(strangers).toEqual([]);
 }
@@ -97,12 +98,17 @@ function describePid(pid: number): string {
   }
 }
 
-/** Wire counts of one client on /metrics: code → count over every API. */
-async function wireErrors(clientId: string): Promise<Record<string, number>> {
+/**
+ * Wire counts of one client on /metrics: code → count over every API. With `skipMetadataLag`, a Metadata answer
+ * of 3 or 5 is left out: a broker that has not yet applied a topic just created says so, and clients ask again.
+ */
+async function wireErrors(clientId: string, skipMetadataLag = false): Promise<Record<string, number>> {
   const out: Record<string, number> = {};
   for (const s of await samples()) {
     if (s.name !== 'kafka_client_response_errors_total' || s.labels.messaging_client_id !== clientId)
       continue;
+    const lag = s.labels.kafka_api_name === 'Metadata' && ['3', '5'].includes(s.labels.kafka_error_code!);
+    if (skipMetadataLag && lag) continue;
     out[s.labels.kafka_error_code!] = (out[s.labels.kafka_error_code!] ?? 0) + s.value;
   }
   return out;
@@ -253,6 +259,9 @@ describe('serve --proxy-upstream in front of a 3-broker Kafka 4 cluster', () => 
       },
       { timeoutMs: 90_000 },
     );
+    let finished = false;
+    const done = (): void => void (finished = true);
+    producing.then(done, done);
     // While it runs, its connections go to the proxy only.
     await until(
       async () =>
@@ -262,7 +271,7 @@ describe('serve --proxy-upstream in front of a 3-broker Kafka 4 cluster', () => 
         })) > 0,
       60_000,
     );
-    expectNoBypass();
+    expectNoBypass(false, () => !finished);
     expect(await producing).toMatchObject({ ok: true, succeeded: 20_000, failed: 0 });
     const consumed = await runJavaClient<JavaClientResult>(
       'consume',
@@ -306,7 +315,8 @@ describe('serve --proxy-upstream in front of a 3-broker Kafka 4 cluster', () => 
     expect(result.unexpected).toBe(0);
     const caused = byCode(result.caused);
     expect(Object.keys(caused).sort()).toEqual(['1', '17', '36', '37', '38', '40', '69']);
-    expect(await wireErrors(clientId)).toEqual(caused);
+    // The admin looks up the leaders of the topic it has just created (deleteRecords) at any of four brokers.
+    expect(await wireErrors(clientId, true)).toEqual(caused);
   });
 
   it('counts THROTTLING_QUOTA_EXCEEDED (89) once per topic the controller mutation quota refused', async () => {
@@ -346,6 +356,9 @@ describe('serve --proxy-upstream in front of a 3-broker Kafka 4 cluster', () => 
       },
       { timeoutMs: 120_000 },
     );
+    let finished = false;
+    const done = (): void => void (finished = true);
+    producing.then(done, done);
     await until(
       async () =>
         (await total('kafka_client_responses_total', {
@@ -355,11 +368,12 @@ describe('serve --proxy-upstream in front of a 3-broker Kafka 4 cluster', () => 
       60_000,
     );
 
-    expectNoBypass(true);
+    const running = (): boolean => !finished;
+    expectNoBypass(true, running);
     await cluster.stopBroker(2);
-    expectNoBypass(true);
+    expectNoBypass(true, running);
     await cluster.restartBroker(2);
-    expectNoBypass(true);
+    expectNoBypass(true, running);
     const produced = await producing;
     expect(produced).toMatchObject({ ok: true, succeeded: 8_000 });
     const wire = await wireErrors('java-mover');
@@ -376,7 +390,7 @@ describe('serve --proxy-upstream in front of a 3-broker Kafka 4 cluster', () => 
         await total('kafka_error_exporter_proxy_rewrites_total', { rewrite: 'node_endpoints' }),
       ).toBeGreaterThan(0);
     }
-  });
+  }, 240_000); // stops and restarts under load: the waits' deadlines add up past the default
 
   it('survives a broker killed (SIGKILL) under load and restarted, leaking no listener or socket', async () => {
     const fds = (): number => readdirSync(`/proc/${serve.child.pid}/fd`).length;
@@ -439,7 +453,7 @@ describe('serve --proxy-upstream in front of a 3-broker Kafka 4 cluster', () => 
     expect(fds()).toBeLessThanOrEqual(fdsBefore + 2);
     expect((await fetch(`${serve.url}/healthz`)).status).toBe(200);
     void failed;
-  });
+  }, 240_000); // stops and restarts under load: the waits' deadlines add up past the default
 
   it('drains on SIGTERM: listeners close at once, the process exits within the grace period', async () => {
     const started = Date.now();

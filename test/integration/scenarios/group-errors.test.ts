@@ -64,17 +64,19 @@ describeWithKafka('consumer group churn', () => {
   it('25 UNKNOWN_MEMBER_ID: a member blocked past its session timeout is expelled, then rejoins', async () => {
     const { topic, groupId, c } = await scenario();
     let blocked = false;
+    // A session of 2.5 s: a loaded machine's pauses do not expel the member before the block, which lasts three
+    // sessions so that the expulsion surely happens during it.
     const member = c.kafka.consumer({
       groupId,
-      sessionTimeout: 1000,
-      rebalanceTimeout: 1000,
+      sessionTimeout: 2500,
+      rebalanceTimeout: 2500,
       heartbeatInterval: 100,
       maxWaitTimeInMs: 100,
     });
     await joined(member, topic, async () => {
       if (blocked) return;
       blocked = true;
-      await sleep(3000);
+      await sleep(7500);
     });
     const rejoined = new Promise((resolve) => member.on(member.events.GROUP_JOIN, resolve));
     const producer = setupKafka().producer();
