@@ -67,7 +67,8 @@ const EXERCISED: Readonly<Record<string, { readonly file: string; readonly needl
   // The inner loop, run by hand: a subset of the steps of npm test.
   'npm run check': {
     file: 'package.json',
-    needle: '"check": "npm run typecheck && npm run lint && FUZZ_RUNS=0.1 vitest run --project unit --project unit-isolated"',
+    needle:
+      '"check": "npm run typecheck && npm run lint && FUZZ_RUNS=0.1 vitest run --project unit --project unit-isolated"',
   },
   // Run by hand for the README's table, which carries the date it was measured.
   'npm run bench': { file: 'README.md', needle: 'Measured on 20' },
