@@ -14,6 +14,7 @@ import { isKnownApiKey } from '../protocol/response-program.js';
 import { carriesAddresses, leaksAddresses, rewriteAddresses } from './address-rewrite.js';
 import type { NodeAddress, NodeAddressBook } from './address-rewrite.js';
 import { capApiVersions } from './api-versions-cap.js';
+import { adoptClientSocket } from './client-socket.js';
 import type { ListenerBinding } from './broker-listeners.js';
 import type { VersionCaps } from './api-versions-cap.js';
 import type { ProxyCloseReason, ProxyStats } from './proxy-stats.js';
@@ -95,8 +96,10 @@ class Connection implements ProxyConnection {
   /** The broker's end of the connection, passed on once the held bytes are. */
   private afterHeld: (() => void) | null = null;
 
+  private readonly client: Socket;
+
   constructor(
-    private readonly client: Socket,
+    accepted: Socket,
     private readonly targets: readonly NodeAddress[],
     private readonly ctx: ProxyConnectionContext,
   ) {
@@ -115,14 +118,22 @@ class Connection implements ProxyConnection {
       },
       { maxFrameBytes: -1, headBytes: 8 },
     );
+    const receiver: UpstreamReceiver = {
+      data: (chunk) => {
+        try {
+          this.fromClient(chunk);
+        } catch (error) {
+          this.internalError(error);
+        }
+      },
+      // Requests collected before the upstream connects keep their chunks; a queued write points into its chunk.
+      holdsReadBuffer: () => this.early !== null || (this.upstream?.writableLength ?? 0) > 0,
+    };
+    const adopted = adoptClientSocket(accepted, receiver);
+    const client = adopted ?? accepted;
+    this.client = client;
+    if (adopted === null) client.on('data', receiver.data);
     client.setNoDelay(true);
-    client.on('data', (chunk: Buffer) => {
-      try {
-        this.fromClient(chunk);
-      } catch (error) {
-        this.internalError(error);
-      }
-    });
     client.on('end', () => this.upstream?.end());
     client.on('error', () => this.destroy());
     client.on('close', () => this.finish());

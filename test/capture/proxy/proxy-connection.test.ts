@@ -347,6 +347,80 @@ describe('proxyConnection and its reused read buffer', () => {
   });
 });
 
+describe('proxyConnection and the client read buffer it reuses', () => {
+  it('hands a broker that reads in fits every byte of a large request unchanged, bounded meanwhile', async () => {
+    // A 16 MiB Produce-shaped request frame of a position pattern, sent in small pieces to a broker that reads
+    // in fits: every byte arrives in order through the reused client read buffer, and what the proxy holds
+    // meanwhile stays bounded. (That a held buffer is never read into again is client-socket.test.ts's.)
+    const total = 16 << 20;
+    const frame = Buffer.alloc(total);
+    for (let i = 12; i < total; i++) frame[i] = (i * 7 + (i >> 11)) & 0xff;
+    frame.writeInt32BE(total - 4, 0);
+    frame.writeInt16BE(0, 4); // Produce
+    frame.writeInt16BE(7, 6);
+    frame.writeInt32BE(1, 8);
+    frame.writeInt16BE(-1, 12); // null client id
+    const sockets: Socket[] = [];
+    const received = new Map<Socket, Buffer[]>();
+    const server = createServer((socket) => {
+      sockets.push(socket);
+      received.set(socket, []);
+      socket.on('data', (chunk: Buffer) => {
+        received.get(socket)!.push(chunk);
+        // Read in fits: stop after each chunk for a moment, so that the proxy's writes queue.
+        socket.pause();
+        setTimeout(() => socket.resume(), 10);
+      });
+      socket.on('error', () => {});
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    open.push({
+      close: () =>
+        new Promise((resolve) => {
+          for (const socket of sockets) socket.destroy();
+          server.close(resolve);
+        }),
+    });
+    const { proxy, port } = await startProxy((server.address() as AddressInfo).port, countingRecorder());
+    const client = connect({ host: '127.0.0.1', port });
+    open.push({ close: () => client.destroy() });
+    await new Promise((resolve) => client.once('connect', resolve));
+    let written = 0;
+    const sent = new Promise<void>((resolve) => {
+      const pump = (): void => {
+        while (written < total) {
+          const piece = frame.subarray(written, Math.min(total, written + 8192));
+          written += piece.length;
+          if (!client.write(piece)) {
+            client.once('drain', pump);
+            return;
+          }
+          // Piece by piece, so that the proxy reads small chunks and forwards each as it comes.
+          if (written % (64 << 10) === 0) {
+            setImmediate(pump);
+            return;
+          }
+        }
+        resolve();
+      };
+      pump();
+    });
+    let most = 0;
+    const largest = (): Buffer[] =>
+      [...received.values()].reduce((a, b) => (b.length > a.length ? b : a), [] as Buffer[]);
+    const arrived = (): number => largest().reduce((sum, chunk) => sum + chunk.length, 0);
+    while (arrived() < total) {
+      // What the proxy holds: forwarded to it, not yet delivered to the broker, bounded by socket buffers.
+      most = Math.max(most, proxy.stats.bytesToUpstream - arrived());
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    await sent;
+    expect(Buffer.concat(largest()).equals(frame)).toBe(true);
+    expect(most).toBeLessThan(12 << 20);
+    expect(proxy.stats.requestFrames).toBeGreaterThanOrEqual(1);
+  });
+});
+
 describe('proxyConnection and versions it does not let through', () => {
   it.each([
     [1, 16],
