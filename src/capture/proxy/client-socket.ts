@@ -5,8 +5,8 @@
 // buffer) only to sockets it constructs, so the accepted socket's handle is moved into one constructed with it.
 // That uses Node's `_handle`, which is not public: where it is missing the accepted socket is used as it is.
 import { Socket } from 'node:net';
-import { UPSTREAM_READ_BUFFER_BYTES } from './upstream-dialer.js';
-import type { UpstreamReceiver } from './upstream-dialer.js';
+import { reusedReadBuffer } from './read-buffer.js';
+import type { ReadReceiver } from './read-buffer.js';
 
 interface WithHandle {
   _handle: { useUserBuffer?: unknown; readStop?: () => number; reading?: boolean } | null;
@@ -16,14 +16,12 @@ interface WithHandle {
  * The accepted `socket`, or a socket that owns its connection now and hands what it reads to `receiver` (views
  * of a reused buffer). Returns null when the handle cannot be moved: the caller reads `socket`'s events.
  */
-export function adoptClientSocket(socket: Socket, receiver: UpstreamReceiver): Socket | null {
+export function adoptClientSocket(socket: Socket, receiver: ReadReceiver): Socket | null {
   const accepted = socket as unknown as WithHandle;
   const handle = accepted._handle;
   if (handle === null || typeof handle.useUserBuffer !== 'function') return null;
-  let buffer: Buffer | null = null;
-  // The accepted socket forgets the handle first, so that destroying it (for the server's connection count)
-  // closes nothing.
-  // The accepted socket started reading; the new one starts again, with its own buffer.
+  // The accepted socket started reading; the new one starts again, with its own buffer. The accepted socket
+  // forgets the handle first, so that destroying it (for the server's connection count) closes nothing.
   handle.readStop?.();
   handle.reading = false;
   accepted._handle = null;
@@ -32,16 +30,6 @@ export function adoptClientSocket(socket: Socket, receiver: UpstreamReceiver): S
     handle,
     readable: true,
     writable: true,
-    onread: {
-      buffer: () => {
-        if (buffer === null || receiver.holdsReadBuffer())
-          buffer = Buffer.allocUnsafe(UPSTREAM_READ_BUFFER_BYTES);
-        return buffer;
-      },
-      callback: (bytes: number, read: Uint8Array) => {
-        receiver.data(Buffer.from(read.buffer, read.byteOffset, bytes));
-        return true;
-      },
-    },
+    onread: reusedReadBuffer(receiver),
   } as ConstructorParameters<typeof Socket>[0]);
 }

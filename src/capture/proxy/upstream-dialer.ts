@@ -5,6 +5,8 @@ import type { Socket } from 'node:net';
 import { checkServerIdentity, connect as connectTls } from 'node:tls';
 import type { PeerCertificate } from 'node:tls';
 import type { NodeAddress } from './address-rewrite.js';
+import { reusedReadBuffer } from './read-buffer.js';
+import type { ReadReceiver } from './read-buffer.js';
 
 /** TLS to the brokers, as the proxy originates it. Certificates and keys are PEM text, never paths. */
 export interface UpstreamTls {
@@ -19,20 +21,8 @@ export interface UpstreamTls {
   readonly verify?: boolean;
 }
 
-/**
- * Bytes of the read buffer a plain connection reuses from read to read. Reads of up to 256 KiB rather than
- * Node's 64 KiB, into memory that is not garbage after each read: a consumer's Fetch responses cost a quarter of
- * the reads, callbacks and writes. Pages are touched only as far as reads fill them.
- */
-export const UPSTREAM_READ_BUFFER_BYTES = 256 * 1024;
-
-/** Receives what a broker sends. */
-export interface UpstreamReceiver {
-  /** Bytes received: on plain connections a view of the read buffer, which the next read may overwrite. */
-  data(chunk: Buffer): void;
-  /** Whether bytes handed to `data` are still referenced (a write not yet flushed): the next read then gets a new buffer. */
-  holdsReadBuffer(): boolean;
-}
+/** Receives what a broker sends: on plain connections views of a reused read buffer (see read-buffer.ts). */
+export type UpstreamReceiver = ReadReceiver;
 
 /** Dials brokers; `ready` names the event after which bytes may flow. */
 export interface UpstreamDialer {
@@ -57,24 +47,7 @@ export function createUpstreamDialer(tls: UpstreamTls | null): UpstreamDialer {
 
 function dialPlain(target: NodeAddress, receiver?: UpstreamReceiver): Socket {
   if (receiver === undefined) return connectTcp({ host: target.host, port: target.port });
-  let buffer: Buffer | null = null;
-  return connectTcp({
-    host: target.host,
-    port: target.port,
-    onread: {
-      // Node asks for the buffer of each next read after the last one was handed over: the same one unless a
-      // write still points into it.
-      buffer: () => {
-        if (buffer === null || receiver.holdsReadBuffer())
-          buffer = Buffer.allocUnsafe(UPSTREAM_READ_BUFFER_BYTES);
-        return buffer;
-      },
-      callback: (bytes: number, read: Uint8Array) => {
-        receiver.data(Buffer.from(read.buffer, read.byteOffset, bytes));
-        return true;
-      },
-    },
-  });
+  return connectTcp({ host: target.host, port: target.port, onread: reusedReadBuffer(receiver) });
 }
 
 function dialTls(target: NodeAddress, tls: UpstreamTls): Socket {

@@ -2,10 +2,8 @@
 import { createServer } from 'node:net';
 import type { AddressInfo, Server } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import {
-  createUpstreamDialer,
-  UPSTREAM_READ_BUFFER_BYTES,
-} from '../../../src/capture/proxy/upstream-dialer.js';
+import { READ_BUFFER_BYTES } from '../../../src/capture/proxy/read-buffer.js';
+import { createUpstreamDialer } from '../../../src/capture/proxy/upstream-dialer.js';
 
 const servers: Server[] = [];
 afterEach(async () => {
@@ -33,7 +31,7 @@ async function receiveAll(port: number, hold: boolean): Promise<Buffer[]> {
 }
 
 describe('createUpstreamDialer (plain)', () => {
-  const payload = Buffer.alloc(4 * UPSTREAM_READ_BUFFER_BYTES + 12345);
+  const payload = Buffer.alloc(4 * READ_BUFFER_BYTES + 12345);
   for (let i = 0; i < payload.length; i++) payload[i] = (i * 31 + (i >> 9)) & 0xff;
 
   it('gives a receiver that holds its bytes a new buffer for every read, so what it kept stays intact', async () => {
@@ -60,6 +58,6 @@ describe('createUpstreamDialer (plain)', () => {
     socket.destroy();
     expect(Buffer.concat(copies).equals(payload)).toBe(true);
     expect(new Set(chunks.map((c) => c.buffer)).size).toBe(1);
-    expect(Math.max(...chunks.map((c) => c.length))).toBeLessThanOrEqual(UPSTREAM_READ_BUFFER_BYTES);
+    expect(Math.max(...chunks.map((c) => c.length))).toBeLessThanOrEqual(READ_BUFFER_BYTES);
   });
 });
