@@ -4,7 +4,8 @@
 // addresses or API versions: those are collected whole, rewritten, and sent on. A connection tap reads both
 // directions beside the forwarding and reports every error code to the recorder. Back-pressure is TCP's: a
 // side whose writes are queued pauses the other side's reads, so memory per connection stays bounded by the
-// socket buffers, the dialer's reused read buffer, and at most one rewritten response.
+// socket buffers, the two reused read buffers (read-buffer.ts), and at most one rewritten response (with the
+// broker's bytes behind it while that response waits for a new broker listener to bind).
 import type { Socket } from 'node:net';
 import type { BrokerEndpoint, CaptureRecorder } from '../../events.js';
 import type { ConnectionTap, TapEndpoint } from '../protocol/connection-tap.js';
@@ -14,10 +15,11 @@ import { isKnownApiKey } from '../protocol/response-program.js';
 import { carriesAddresses, leaksAddresses, rewriteAddresses } from './address-rewrite.js';
 import type { NodeAddress, NodeAddressBook } from './address-rewrite.js';
 import { capApiVersions } from './api-versions-cap.js';
-import { adoptClientSocket } from './client-socket.js';
-import type { ListenerBinding } from './broker-listeners.js';
 import type { VersionCaps } from './api-versions-cap.js';
+import type { ListenerBinding } from './broker-listeners.js';
+import { adoptClientSocket } from './client-socket.js';
 import type { ProxyCloseReason, ProxyStats } from './proxy-stats.js';
+import type { ReadReceiver } from './read-buffer.js';
 import type { UpstreamDialer, UpstreamReceiver } from './upstream-dialer.js';
 
 /** What every connection of one proxy shares. */
@@ -118,7 +120,7 @@ class Connection implements ProxyConnection {
       },
       { maxFrameBytes: -1, headBytes: 8 },
     );
-    const receiver: UpstreamReceiver = {
+    const receiver: ReadReceiver = {
       data: (chunk) => {
         try {
           this.fromClient(chunk);
