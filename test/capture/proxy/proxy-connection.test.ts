@@ -84,6 +84,36 @@ async function fakeBroker(
   return { server, port };
 }
 
+/**
+ * An upstream that hands each connection to `onSocket`, and destroys them all with the test: the proxy's
+ * metadata probe waits for an answer such a server may never give.
+ */
+async function upstreamServer(onSocket: (socket: Socket) => void): Promise<number> {
+  const sockets: Socket[] = [];
+  const server = createServer((socket) => {
+    sockets.push(socket);
+    socket.on('error', () => {});
+    onSocket(socket);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  open.push({
+    close: () =>
+      new Promise((resolve) => {
+        for (const socket of sockets) socket.destroy();
+        server.close(resolve);
+      }),
+  });
+  return (server.address() as AddressInfo).port;
+}
+
+/** A frame of `total` bytes, size prefix included, whose bytes from `from` on are a position pattern. */
+function patternedFrame(total: number, from: number): Buffer {
+  const frame = Buffer.alloc(total);
+  for (let i = from; i < total; i++) frame[i] = (i * 7 + (i >> 11)) & 0xff;
+  frame.writeInt32BE(total - 4, 0);
+  return frame;
+}
+
 async function startProxy(
   upstreamPort: number,
   recorder: CaptureRecorder,
@@ -309,9 +339,7 @@ describe('proxyConnection and its reused read buffer', () => {
     // A 24 MiB Produce-shaped frame whose bytes are a position pattern: a read that overwrote bytes a write
     // still held would show as a mismatch.
     const total = 24 << 20;
-    const frame = Buffer.alloc(total);
-    for (let i = 8; i < total; i++) frame[i] = (i * 7 + (i >> 11)) & 0xff;
-    frame.writeInt32BE(total - 4, 0);
+    const frame = patternedFrame(total, 8);
     frame.writeInt32BE(1, 4);
     const server = createServer((socket) => {
       socket.once('data', () => socket.write(frame));
@@ -353,17 +381,13 @@ describe('proxyConnection and the client read buffer it reuses', () => {
     // in fits: every byte arrives in order through the reused client read buffer, and what the proxy holds
     // meanwhile stays bounded. (That a held buffer is never read into again is client-socket.test.ts's.)
     const total = 16 << 20;
-    const frame = Buffer.alloc(total);
-    for (let i = 12; i < total; i++) frame[i] = (i * 7 + (i >> 11)) & 0xff;
-    frame.writeInt32BE(total - 4, 0);
+    const frame = patternedFrame(total, 14);
     frame.writeInt16BE(0, 4); // Produce
     frame.writeInt16BE(7, 6);
     frame.writeInt32BE(1, 8);
     frame.writeInt16BE(-1, 12); // null client id
-    const sockets: Socket[] = [];
     const received = new Map<Socket, Buffer[]>();
-    const server = createServer((socket) => {
-      sockets.push(socket);
+    const upstreamPort = await upstreamServer((socket) => {
       received.set(socket, []);
       socket.on('data', (chunk: Buffer) => {
         received.get(socket)!.push(chunk);
@@ -371,17 +395,8 @@ describe('proxyConnection and the client read buffer it reuses', () => {
         socket.pause();
         setTimeout(() => socket.resume(), 10);
       });
-      socket.on('error', () => {});
     });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    open.push({
-      close: () =>
-        new Promise((resolve) => {
-          for (const socket of sockets) socket.destroy();
-          server.close(resolve);
-        }),
-    });
-    const { proxy, port } = await startProxy((server.address() as AddressInfo).port, countingRecorder());
+    const { proxy, port } = await startProxy(upstreamPort, countingRecorder());
     const client = connect({ host: '127.0.0.1', port });
     open.push({ close: () => client.destroy() });
     await new Promise((resolve) => client.once('connect', resolve));
@@ -430,21 +445,10 @@ describe('proxyConnection and versions it does not let through', () => {
     'closes a connection that sends API %i v%i anyway, before the request leaves',
     async (apiKey, version) => {
       let upstreamBytes = 0;
-      const sockets: Socket[] = [];
-      const server = createServer((socket) => {
-        sockets.push(socket);
-        socket.on('data', (chunk: Buffer) => (upstreamBytes += chunk.length));
-      });
-      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-      // The proxy's metadata probe waits for an answer this server never gives: end it with the test.
-      open.push({
-        close: () =>
-          new Promise((resolve) => {
-            for (const socket of sockets) socket.destroy();
-            server.close(resolve);
-          }),
-      });
-      const { proxy, port } = await startProxy((server.address() as AddressInfo).port, countingRecorder());
+      const upstreamPort = await upstreamServer((socket) =>
+        socket.on('data', (chunk: Buffer) => (upstreamBytes += chunk.length)),
+      );
+      const { proxy, port } = await startProxy(upstreamPort, countingRecorder());
       const got = await exchange(port, [request(apiKey, version, 1)], 1 << 20);
       expect(got.length).toBe(0);
       expect(proxy.stats.closed.unsupported_version).toBe(1);
