@@ -443,8 +443,9 @@ export function buildRuleTests(o: RuleOptions): RuleTestGroup[] {
           `The Kafka protocol proxy of the exporter (${from}) closed ${count} client connection(s) for reason ` +
           `${reason} in the last ${w}: a client asked for a version the proxy cannot read ` +
           `(unsupported_version), a frame was malformed (malformed_request, malformed_response), a response ` +
-          `could not be rewritten (rewrite_failed, rewrite_too_large), or the proxy itself failed ` +
-          `(internal_error). The clients reconnect and may fail again. The log line "kafka proxy: closed a connection" names the client and broker; the ` +
+          `could not be rewritten (rewrite_failed, rewrite_too_large), the proxy itself failed ` +
+          `(internal_error), or the application opened more connections than the proxy keeps ` +
+          `(connection_limit). The clients reconnect and may fail again. The log line "kafka proxy: closed a connection" names the client and broker; the ` +
           `runbook has the recovery for each reason.`,
         runbook_url: runbookAlert('KafkaErrorExporterProxyClosedConnections'),
       },
@@ -466,6 +467,7 @@ const CLOSES: Readonly<Record<ProxyCloseReason, string>> = {
   upstream_unreachable: '0+4x35',
   shutdown: '0+4x35',
   internal_error: '0x35',
+  connection_limit: '0x35',
 };
 
 function nonRetriable(

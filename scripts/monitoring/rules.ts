@@ -278,8 +278,9 @@ export function buildRuleGroups(o: RuleOptions): RuleGroup[] {
       `The Kafka protocol proxy of the exporter (${from}) closed {{ $value | humanize }} client ` +
         `connection(s) for reason ${label('reason')} in the last ${o.eventWindow}: a client asked for a ` +
         `version the proxy cannot read (unsupported_version), a frame was malformed (malformed_request, ` +
-        `malformed_response), a response could not be rewritten (rewrite_failed, rewrite_too_large), or the ` +
-        `proxy itself failed (internal_error). The clients reconnect and may fail again. The log line "kafka proxy: closed a connection" names the ` +
+        `malformed_response), a response could not be rewritten (rewrite_failed, rewrite_too_large), the ` +
+        `proxy itself failed (internal_error), or the application opened more connections than the proxy ` +
+        `keeps (connection_limit). The clients reconnect and may fail again. The log line "kafka proxy: closed a connection" names the ` +
         `client and broker; the runbook has the recovery for each reason.`,
       alertRunbook('KafkaErrorExporterProxyClosedConnections'),
     ),

@@ -303,6 +303,19 @@ export const OPTION_TABLE: readonly OptionSpec[] = Object.freeze([
   ),
   option(
     {
+      key: 'proxyMaxConnections',
+      flag: '--proxy-max-connections',
+      arg: '<n>',
+      type: { kind: 'integer', min: 1, max: 1_000_000 },
+      group: 'Kafka proxy',
+      entryPoints: SERVE_ONLY,
+      description:
+        'Client connections the proxy keeps open at once, over all its listeners. A connection beyond it is closed at once, before any connection to a broker, and counted (kafka_error_exporter_proxy_closed_connections_total, reason connection_limit): a client that leaks connections is refused instead of growing the sidecar until it is killed with every connection of the pod. A busy connection holds up to two 256 KiB read buffers besides its socket buffers; size the memory limit with it.',
+    },
+    'PROXY_MAX_CONNECTIONS',
+  ),
+  option(
+    {
       key: 'proxyTls',
       flag: '--proxy-tls',
       arg: '',

@@ -57,6 +57,8 @@ export interface ExporterOptions {
   readonly proxyAdvertisedHost: string | null;
   /** Time a connection to a broker may take before the client is refused, in milliseconds. */
   readonly proxyConnectTimeout: number;
+  /** Client connections the proxy keeps open at once; one beyond it is closed at once. */
+  readonly proxyMaxConnections: number;
   /** TLS to the brokers, originated by the proxy. */
   readonly proxyTls: boolean;
   /** PEM CA certificates that sign the broker certificates; `null`: Node's system roots. */
@@ -94,6 +96,7 @@ export const DEFAULT_OPTIONS: ExporterOptions = Object.freeze({
   proxyBrokerPorts: Object.freeze({ first: 19093, last: 19192 }),
   proxyAdvertisedHost: null,
   proxyConnectTimeout: 5_000,
+  proxyMaxConnections: 1000,
   proxyTls: false,
   proxyTlsCaFile: null,
   proxyTlsCertFile: null,

@@ -74,6 +74,7 @@ export async function startProxySidecar(
     brokerPortCount: options.proxyBrokerPorts.last - options.proxyBrokerPorts.first + 1,
     ...(options.proxyAdvertisedHost === null ? {} : { advertisedHost: options.proxyAdvertisedHost }),
     connectTimeoutMs: options.proxyConnectTimeout,
+    maxConnections: options.proxyMaxConnections,
     recorder: exporter.recorder,
     tap: {
       topicLabel: options.topicLabel,

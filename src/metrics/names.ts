@@ -51,7 +51,7 @@ export const LABEL_VALUES: Readonly<Record<LabelName, string>> = {
   nodejs_version: 'the Node.js version, e.g. `v20.20.2`',
   kind: 'where inside the hooks an exception was caught: `socket_write`, `socket_read`, `decode`, `record`, `instrument`, `operation_error`, `proxy`',
   reason:
-    'why a frame was not decoded: `unknown_correlation_id`, `unsupported_api_version`, `unknown_api_key`, `truncated`, `malformed`, `oversized`; why the proxy closed a connection: `malformed_request`, `malformed_response`, `rewrite_failed`, `rewrite_too_large`, `upstream_unreachable`, `unsupported_version`, `shutdown`, `internal_error` (an exception in the proxy itself); why the HTTP server closed a connection: `header_timeout` (no complete request head in time), `connection_limit` (at the cap of open connections)',
+    'why a frame was not decoded: `unknown_correlation_id`, `unsupported_api_version`, `unknown_api_key`, `truncated`, `malformed`, `oversized`; why the proxy closed a connection: `malformed_request`, `malformed_response`, `rewrite_failed`, `rewrite_too_large`, `upstream_unreachable`, `unsupported_version`, `shutdown`, `internal_error` (an exception in the proxy itself), `connection_limit` (at --proxy-max-connections); why the HTTP server closed a connection: `header_timeout` (no complete request head in time), `connection_limit` (at the cap of open connections)',
   label:
     'the capped label: `messaging_destination_name`, `messaging_client_id`, `server_address`, `error_type`, `kafka_error_code`',
   metric:

@@ -378,6 +378,14 @@ describe('proxy options', () => {
     expect(options.proxyUpstream).toBeNull();
     expect(options.proxyListen).toEqual({ host: '127.0.0.1', port: 19092 });
     expect(options.proxyBrokerPorts).toEqual({ first: 19093, last: 19192 });
+    expect(options.proxyMaxConnections).toBe(1000);
+  });
+
+  it('reads the connection limit from a flag and a variable', () => {
+    expect(resolve(['--proxy-max-connections', '64']).proxyMaxConnections).toBe(64);
+    expect(resolve([], { KAFKA_ERROR_EXPORTER_PROXY_MAX_CONNECTIONS: '5000' }).proxyMaxConnections).toBe(
+      5000,
+    );
   });
 
   it.each<[string[], RegExp]>([
@@ -391,6 +399,7 @@ describe('proxy options', () => {
     [['--proxy-broker-ports', '20-10'], /expected a port range first-last/],
     [['--proxy-broker-ports', '1000-90000'], /proxyBrokerPorts/],
     [['--proxy-broker-ports', '19000-19100'], /includes the port of proxyListen \(19092\)/],
+    [['--proxy-max-connections', '0'], /proxyMaxConnections \(--proxy-max-connections\)/],
   ])('refuses %j', (argv, message) => {
     expect(failure(argv).message).toMatch(message);
   });
@@ -408,6 +417,7 @@ describe('resolveOptions for zero-code mode: the options only serve uses', () =>
       'proxyBrokerPorts',
       'proxyAdvertisedHost',
       'proxyConnectTimeout',
+      'proxyMaxConnections',
       'proxyTls',
       'proxyTlsCaFile',
       'proxyTlsCertFile',

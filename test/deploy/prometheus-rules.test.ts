@@ -169,6 +169,7 @@ describe('the exporter alerts', () => {
     expect(regexes.size).toBe(1);
     const reasons = [...regexes][0]!.split('|');
     expect(reasons.sort()).toEqual([
+      'connection_limit',
       'internal_error',
       'malformed_request',
       'malformed_response',

@@ -11,6 +11,8 @@ export const PROXY_CLOSE_REASONS = [
   'shutdown',
   // An exception inside the proxy's own forwarding: the connection's state is unknown, so it is closed.
   'internal_error',
+  // A client connection beyond --proxy-max-connections: refused at once, before any upstream connection.
+  'connection_limit',
 ] as const;
 export type ProxyCloseReason = (typeof PROXY_CLOSE_REASONS)[number];
 

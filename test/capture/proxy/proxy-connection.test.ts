@@ -2,7 +2,7 @@
 // every size, and the client must receive exactly the expected (rewritten or untouched) bytes.
 import { connect, createServer } from 'node:net';
 import type { AddressInfo, Server, Socket } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createBrokerListeners } from '../../../src/capture/proxy/broker-listeners.js';
 import { createKafkaProxy } from '../../../src/capture/proxy/kafka-proxy.js';
 import type { KafkaProxy } from '../../../src/capture/proxy/kafka-proxy.js';
@@ -118,8 +118,10 @@ async function startProxy(
   upstreamPort: number,
   recorder: CaptureRecorder,
   brokerBasePort?: number,
+  maxConnections?: number,
 ): Promise<{ proxy: KafkaProxy; port: number }> {
   const proxy = createKafkaProxy({
+    ...(maxConnections === undefined ? {} : { maxConnections }),
     upstream: [{ host: '127.0.0.1', port: upstreamPort }],
     bootstrapPort: 0,
     brokerBasePort: brokerBasePort ?? (await freePortRange(10)),
@@ -508,5 +510,39 @@ describe('proxyConnection and its own failures', () => {
     throwOnResponse = false;
     const served = await exchange(port, [request(0, 7, 3)], PRODUCE_V7.length);
     expect(served).toEqual(PRODUCE_V7);
+  });
+});
+
+describe('the proxy and its connection limit', () => {
+  it('closes a client connection beyond the limit at once, counted, and accepts again once one closes', async () => {
+    let upstreamSockets = 0;
+    const upstreamPort = await upstreamServer(() => void upstreamSockets++);
+    const { proxy, port } = await startProxy(upstreamPort, countingRecorder(), undefined, 2);
+    await vi.waitFor(() => expect(upstreamSockets).toBe(1)); // the proxy's own metadata probe
+    const dial = (): Promise<Socket> =>
+      new Promise((resolve, reject) => {
+        const socket = connect({ host: '127.0.0.1', port }, () => resolve(socket));
+        socket.on('error', reject);
+        open.push({ close: () => socket.destroy() });
+      });
+    const first = await dial();
+    await dial();
+    await vi.waitFor(() => expect(proxy.stats.clientConnections).toBe(2));
+    await vi.waitFor(() => expect(upstreamSockets).toBe(3));
+
+    const refused = await dial();
+    await new Promise((resolve) => refused.once('close', resolve));
+    expect(proxy.stats.closed.connection_limit).toBe(1);
+    expect(proxy.stats.clientConnections).toBe(2);
+    // It was closed before any broker connection was opened for it.
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(upstreamSockets).toBe(3);
+
+    first.destroy();
+    await vi.waitFor(() => expect(proxy.stats.clientConnections).toBe(1));
+    const again = await dial();
+    await vi.waitFor(() => expect(proxy.stats.clientConnections).toBe(2));
+    expect(again.destroyed).toBe(false);
+    expect(proxy.stats.closed.connection_limit).toBe(1);
   });
 });
