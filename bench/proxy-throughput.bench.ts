@@ -30,7 +30,8 @@ const RECORD_SIZE = 1000;
 const UNTHROTTLED = { records: 200_000, warmupRecords: 50_000, throughput: -1 };
 /** The fixed offered load: 2,000 records/s (2 MB/s), a small part of what direct sustains here; 2.5 s measured. */
 const FIXED_LOAD = { records: 6_000, warmupRecords: 1_000, throughput: 2_000 };
-const CONSUME_RECORDS = 60_000;
+/** Consumer batch: a new group reads 200 MB from the beginning, long enough for its JVM to run warm too. */
+const CONSUME_RECORDS = 200_000;
 /**
  * Paired latency: every path at once, 400 one-record Produce requests (acks=1) per second each, 2,000 in all
  * with five paths; 4,000 measured per path per round (10 s) after 400 left out.
