@@ -38,8 +38,8 @@ export interface KafkaProxyOptions {
   readonly tap: Omit<ConnectionTapOptions, 'recorder' | 'onFailure'>;
   /** Time an upstream connect may take. @default 5000 */
   readonly connectTimeoutMs?: number;
-  /** Client connections open at once, over all listeners; a connection beyond it is closed at once. @default 1000 */
-  readonly maxConnections?: number;
+  /** Client connections open at once, over all listeners; a connection beyond it is closed at once. */
+  readonly maxConnections: number;
   /** How often the proxy asks the cluster for its brokers itself. @default 30000 */
   readonly metadataRefreshMs?: number;
   readonly logger: Logger;
@@ -65,11 +65,6 @@ const CLIENT_ID = 'kafka-error-exporter-proxy';
 const MAX_PROBE_RESPONSE_BYTES = 1 << 20;
 /** Log a kind of closed connection at most this often. */
 const LOG_INTERVAL_MS = 60_000;
-/**
- * Client connections open at once when the owner sets none (serve's default is the same). An application's
- * clients open one per broker each, plus bootstrap ones; a busy connection holds up to two 256 KiB read buffers.
- */
-const DEFAULT_MAX_CONNECTIONS = 1000;
 
 class Proxy implements KafkaProxy {
   readonly stats = createProxyStats();
@@ -187,7 +182,7 @@ class Proxy implements KafkaProxy {
       socket.destroy();
       return;
     }
-    const max = this.options.maxConnections ?? DEFAULT_MAX_CONNECTIONS;
+    const max = this.options.maxConnections;
     if (this.connections.size >= max) {
       // A leaking client must not grow the sidecar until it is killed with every other connection of the pod.
       this.stats.closed.connection_limit++;

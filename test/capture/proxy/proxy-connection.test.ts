@@ -1,5 +1,6 @@
 // The proxy's forwarding, whatever the chunking: a hand-made upstream on loopback answers with frames split at
 // every size, and the client must receive exactly the expected (rewritten or untouched) bytes.
+import { DEFAULT_OPTIONS } from '../../../src/config/options.js';
 import { connect, createServer } from 'node:net';
 import type { AddressInfo, Server, Socket } from 'node:net';
 import { afterEach, describe, expect, it, vi } from 'vitest';
@@ -121,7 +122,7 @@ async function startProxy(
   maxConnections?: number,
 ): Promise<{ proxy: KafkaProxy; port: number }> {
   const proxy = createKafkaProxy({
-    ...(maxConnections === undefined ? {} : { maxConnections }),
+    maxConnections: maxConnections ?? DEFAULT_OPTIONS.proxyMaxConnections,
     upstream: [{ host: '127.0.0.1', port: upstreamPort }],
     bootstrapPort: 0,
     brokerBasePort: brokerBasePort ?? (await freePortRange(10)),

@@ -1,4 +1,5 @@
 // TLS originated by the proxy: an in-process TLS "broker" on loopback with a self-signed certificate.
+import { DEFAULT_OPTIONS } from '../../../src/config/options.js';
 import { readFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import type { AddressInfo } from 'node:net';
@@ -49,6 +50,7 @@ async function proxyTo(port: number, tls: UpstreamTls) {
     bootstrapPort: 0,
     brokerBasePort: await freePortRange(5),
     brokerPortCount: 5,
+    maxConnections: DEFAULT_OPTIONS.proxyMaxConnections,
     recorder,
     tap: { topicLabel: false, isKnownCode: () => true, maxFrameBytes: 1 << 20, maxPendingRequests: 16 },
     metadataRefreshMs: 0,

@@ -1,5 +1,6 @@
 // An in-process Kafka protocol proxy for integration tests: the real proxy and the real recorder, read back as
 // Prometheus samples.
+import { DEFAULT_OPTIONS } from '../../../src/config/options.js';
 import { createKafkaProxy } from '../../../src/capture/proxy/kafka-proxy.js';
 import type { KafkaProxy } from '../../../src/capture/proxy/kafka-proxy.js';
 import { PROXY_THROTTLE_GRACE_MS } from '../../../src/exporter/proxy-sidecar.js';
@@ -37,6 +38,7 @@ export async function startProxyUnderTest(upstream: readonly string[]): Promise<
     bootstrapPort: 0,
     brokerBasePort: brokerPorts.first,
     brokerPortCount: 20,
+    maxConnections: DEFAULT_OPTIONS.proxyMaxConnections,
     recorder,
     tap: {
       topicLabel: false,
