@@ -1,6 +1,5 @@
 // The proxy's forwarding, whatever the chunking: a hand-made upstream on loopback answers with frames split at
 // every size, and the client must receive exactly the expected (rewritten or untouched) bytes.
-import { DEFAULT_OPTIONS } from '../../../src/config/options.js';
 import { connect, createServer } from 'node:net';
 import type { AddressInfo, Server, Socket } from 'node:net';
 import { afterEach, describe, expect, it, vi } from 'vitest';
@@ -12,6 +11,7 @@ import type { ProxyConnectionContext } from '../../../src/capture/proxy/proxy-co
 import { createProxyStats } from '../../../src/capture/proxy/proxy-stats.js';
 import { proxyVersionCaps } from '../../../src/capture/proxy/proxy-versions.js';
 import { createUpstreamDialer } from '../../../src/capture/proxy/upstream-dialer.js';
+import { DEFAULT_OPTIONS } from '../../../src/config/options.js';
 import type { CaptureRecorder } from '../../../src/events.js';
 import { silentLogger } from '../../../src/logger.js';
 import { freePortRange } from '../../support/kafka/kafka-broker.js';

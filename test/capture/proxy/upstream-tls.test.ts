@@ -1,5 +1,4 @@
 // TLS originated by the proxy: an in-process TLS "broker" on loopback with a self-signed certificate.
-import { DEFAULT_OPTIONS } from '../../../src/config/options.js';
 import { readFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import type { AddressInfo } from 'node:net';
@@ -9,6 +8,7 @@ import type { Server } from 'node:tls';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createKafkaProxy } from '../../../src/capture/proxy/kafka-proxy.js';
 import type { UpstreamTls } from '../../../src/capture/proxy/upstream-dialer.js';
+import { DEFAULT_OPTIONS } from '../../../src/config/options.js';
 import type { Logger } from '../../../src/logger.js';
 import { freePortRange } from '../../support/kafka/kafka-broker.js';
 import { memoryRecorder } from '../memory-recorder.js';

@@ -1,8 +1,8 @@
 // An in-process Kafka protocol proxy for integration tests: the real proxy and the real recorder, read back as
 // Prometheus samples.
-import { DEFAULT_OPTIONS } from '../../../src/config/options.js';
 import { createKafkaProxy } from '../../../src/capture/proxy/kafka-proxy.js';
 import type { KafkaProxy } from '../../../src/capture/proxy/kafka-proxy.js';
+import { DEFAULT_OPTIONS } from '../../../src/config/options.js';
 import { PROXY_THROTTLE_GRACE_MS } from '../../../src/exporter/proxy-sidecar.js';
 import { silentLogger } from '../../../src/logger.js';
 import { createRecorder } from '../../../src/record/recorder.js';
